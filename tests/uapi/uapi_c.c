@@ -1,0 +1,5 @@
+/* Compiles the UAPI headers alone as C. */
+#include <polyfw/bytecode.h>
+#include <polyfw/prog.h>
+#include <polyfw/pkt.h>
+#include <polyfw/interp.h>

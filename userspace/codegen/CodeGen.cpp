@@ -1,0 +1,651 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+//------------------------------------------------------------------------------
+// codegen/CodeGen.cpp
+// IR -> bytecode: the only place that knows the instruction encoding.
+//------------------------------------------------------------------------------
+//
+// Layout of one hook's chain:
+//
+//   ruleset 1:  scope tests (fail -> end 1)
+//               rules: linear tests, or one CLASSIFY per run of rules
+//               end 1:
+//   ruleset 2:  ...
+//   ACCEPT 0    the packet passed every ruleset
+//
+// A linear rule is its tests (fail -> next rule), RULE k, its effects and its
+// verdict.  A run of rules handled by a classifier is
+//
+//   CLASSIFY site(c, 0), none -> JMP run end
+//   block 0:  residual tests (fail -> resume 0), RULE, effects, verdict
+//   resume 0: CLASSIFY site(c, 1) ...          (only when it can be reached)
+//   block 1:  ...
+//
+// so blocks are in rule order and the jump table ascends, as the verifier
+// requires.
+#include "codegen/CodeGen.h"
+
+#include <algorithm>
+#include <array>
+#include <cstring>
+#include <map>
+#include <stdexcept>
+
+#include "codegen/Emitter.h"
+#include "opt/Classifier.h"
+
+namespace pfw::codegen {
+
+using ir::Interval;
+using ir::Match;
+using ir::u128;
+
+namespace {
+
+// Sets with more intervals than this become a set lookup, not a chain.
+constexpr size_t kMaxInlineIntervals = 4;
+// A classifier pays off from this many rules on.
+constexpr size_t kMinRun = 4;
+// Entries one rule may expand to in a classifier (cross product of its sets).
+constexpr size_t kMaxEntriesPerRule = 64;
+// A dimension's set with more intervals stays a residual set lookup.
+constexpr size_t kMaxDimIntervals = 16;
+
+uint32_t fnv1a(uint32_t h, const void* data, size_t n) {
+    const auto* p = static_cast<const unsigned char*>(data);
+    for (size_t i = 0; i < n; i++) {
+        h ^= p[i];
+        h *= 16777619u;
+    }
+    return h;
+}
+
+template <typename T>
+uint32_t mix(uint32_t h, const T& v) {
+    return fnv1a(h, &v, sizeof(v));
+}
+
+uint32_t mixStr(uint32_t h, const std::string& s) { return fnv1a(mix(h, s.size()), s.data(), s.size()); }
+
+std::vector<uint32_t> words128(u128 v) {
+    return {static_cast<uint32_t>(v >> 96), static_cast<uint32_t>(v >> 64), static_cast<uint32_t>(v >> 32),
+            static_cast<uint32_t>(v)};
+}
+
+int dimOfField(uint8_t field) {
+    switch (field) {
+    case PFW_FLD_FAMILY: return PFW_DIM_FAMILY;
+    case PFW_FLD_L4PROTO: return PFW_DIM_L4PROTO;
+    case PFW_FLD_SPORT: return PFW_DIM_SPORT;
+    case PFW_FLD_DPORT: return PFW_DIM_DPORT;
+    case PFW_FLD_ICMPTYPE: return PFW_DIM_ICMPTYPE;
+    case PFW_FLD_ICMPCODE: return PFW_DIM_ICMPCODE;
+    case PFW_FLD_SADDR: return PFW_DIM_SADDR;
+    case PFW_FLD_DADDR: return PFW_DIM_DADDR;
+    default: return -1;
+    }
+}
+
+// A rule split for a classifier: per-dimension sets and the tests left over.
+struct SplitRule {
+    std::array<std::vector<Interval>, PFW_NDIMS> dims;
+    std::vector<const Match*> residual;
+    size_t entryCount = 1;
+};
+
+class Generator {
+public:
+    Generator(const ir::Program& prog, const driver::CompileOptions& opts) : prog_(prog), opts_(opts) {}
+
+    Output run();
+
+private:
+    const ir::Program& prog_;
+    const driver::CompileOptions& opts_;
+    Emitter e_;
+    Output out_;
+    // rule-table index of the first rule of each ruleset
+    std::vector<uint32_t> ruleBase_;
+    // attribution of instructions / pool words to rules for --stats
+    std::vector<uint64_t> ruleInsns_, rulePool_;
+
+    void attribute(uint32_t rule, uint32_t pc0, uint32_t pool0) {
+        ruleInsns_[rule] += e_.pc() - pc0;
+        rulePool_[rule] += e_.pool().size() - pool0;
+    }
+
+    uint32_t addLimiter(const ir::Limiter& l, uint32_t key) {
+        e_.lims.push_back({l.rate, l.burst, l.flags, key});
+        return static_cast<uint32_t>(e_.lims.size() - 1);
+    }
+
+    uint32_t addSet(uint8_t field, const std::vector<Interval>& ivs) {
+        bool addr = ir::isAddrField(field);
+        std::vector<uint32_t> words;
+        for (const auto& iv : ivs) {
+            if (addr) {
+                auto lo = words128(iv.lo), hi = words128(iv.hi);
+                words.insert(words.end(), lo.begin(), lo.end());
+                words.insert(words.end(), hi.begin(), hi.end());
+            } else {
+                words.push_back(static_cast<uint32_t>(iv.lo));
+                words.push_back(static_cast<uint32_t>(iv.hi));
+            }
+        }
+        uint32_t off = e_.poolAdd(words);
+        e_.sets.push_back({static_cast<uint8_t>(addr ? 4 : 1), 0, 0, static_cast<uint32_t>(ivs.size()), off});
+        return static_cast<uint32_t>(e_.sets.size() - 1);
+    }
+
+    // One interval as a test that holds when the value is inside it.
+    void emitInterval(uint8_t field, const Interval& iv, bool inv, Label fail) {
+        uint8_t f = static_cast<uint8_t>(field | (inv ? PFW_F_INV : 0));
+        if (ir::isAddrField(field)) {
+            // a CIDR block is a mask test, anything else a range
+            u128 size = iv.hi - iv.lo;
+            if ((size & (size + 1)) == 0 && (iv.lo & size) == 0) {
+                auto v = words128(iv.lo), m = words128(~size);
+                v.insert(v.end(), m.begin(), m.end());
+                e_.test(PFW_OP_ADDR_MASK, f, e_.poolAdd(v), fail);
+            } else {
+                auto v = words128(iv.lo), h = words128(iv.hi);
+                v.insert(v.end(), h.begin(), h.end());
+                e_.test(PFW_OP_ADDR_RANGE, f, e_.poolAdd(v), fail);
+            }
+        } else if (iv.lo == iv.hi) {
+            e_.test(PFW_OP_CMP, f, static_cast<uint32_t>(iv.lo), fail);
+        } else {
+            e_.test(PFW_OP_RANGE, f, e_.poolAdd({static_cast<uint32_t>(iv.lo), static_cast<uint32_t>(iv.hi)}),
+                    fail);
+        }
+    }
+
+    void emitSet(const Match& m, Label fail) {
+        const auto& set = m.set;
+        const u128 max = ir::fieldMax(m.field);
+        bool all = set.size() == 1 && set[0].lo == 0 && set[0].hi >= max;
+        if (set.empty() || all) {
+            // never (or always) true: a constant
+            if (set.empty() != m.negate)
+                e_.jmp(fail);
+            return;
+        }
+        if (set.size() > kMaxInlineIntervals) {
+            e_.test(PFW_OP_INSET, static_cast<uint8_t>(m.field | (m.negate ? PFW_F_INV : 0)),
+                    addSet(m.field, set), fail);
+            return;
+        }
+        if (m.negate) {
+            // none of them may hold: each inverted test fails on a hit
+            for (const auto& iv : set)
+                emitInterval(m.field, iv, true, fail);
+            return;
+        }
+        // any may hold: a hit jumps over the remaining alternatives
+        Label ok = e_.newLabel();
+        for (size_t i = 0; i + 1 < set.size(); i++)
+            emitInterval(m.field, set[i], true, ok);
+        emitInterval(m.field, set.back(), false, fail);
+        e_.bind(ok);
+    }
+
+    void emitMatch(const Match& m, Label fail, uint32_t key) {
+        uint8_t inv = m.negate ? PFW_F_INV : 0;
+        switch (m.kind) {
+        case Match::Kind::Set:
+            emitSet(m, fail);
+            break;
+        case Match::Kind::Mask:
+            if (ir::isAddrField(m.field)) {
+                auto v = words128(m.value), k = words128(m.mask);
+                v.insert(v.end(), k.begin(), k.end());
+                e_.test(PFW_OP_ADDR_MASK, m.field | inv, e_.poolAdd(v), fail);
+            } else {
+                e_.test(PFW_OP_MASK, m.field | inv,
+                        e_.poolAdd({static_cast<uint32_t>(m.mask), static_cast<uint32_t>(m.value)}), fail);
+            }
+            break;
+        case Match::Kind::Ifname: {
+            std::vector<uint32_t> w(PFW_IFN_WORDS, 0);
+            std::string name = m.name.substr(0, PFW_IFNAMSIZ - 1);
+            w[0] = m.prefix ? static_cast<uint32_t>(name.size()) : PFW_IFNAMSIZ;
+            std::memcpy(&w[1], name.data(), name.size());
+            e_.test(PFW_OP_IFNAME, m.field | inv, e_.poolAdd(w), fail);
+            break;
+        }
+        case Match::Kind::Prob:
+            e_.test(PFW_OP_PROB, inv, m.imm, fail);
+            break;
+        case Match::Kind::Limit:
+            e_.test(PFW_OP_LIMIT, inv, addLimiter(m.limit, key), fail);
+            break;
+        case Match::Kind::Rpf:
+            e_.test(PFW_OP_RPF, inv, m.imm, fail);
+            break;
+        case Match::Kind::Tagged:
+            e_.test(PFW_OP_TAGGED, inv, e_.poolAdd({m.imm, m.imm2}), fail);
+            break;
+        }
+    }
+
+    void emitEffects(const ir::Rule& rule, uint32_t key) {
+        for (const auto& ef : rule.action.effects) {
+            switch (ef.kind) {
+            case ir::Effect::Kind::Log: {
+                std::vector<uint32_t> w(PFW_LOG_WORDS, 0);
+                w[0] = std::min<uint32_t>(ef.log.level, 7);
+                w[1] = ef.log.limit ? addLimiter(*ef.log.limit, key ^ 0x9e3779b9u) : PFW_NONE32;
+                w[2] = ef.log.flags;
+                std::string p = ef.log.prefix.substr(0, PFW_LOG_PREFIX_LEN - 1);
+                std::memcpy(&w[3], p.data(), p.size());
+                e_.op(PFW_OP_LOG, e_.poolAdd(w));
+                break;
+            }
+            case ir::Effect::Kind::SetMark:
+                e_.op(PFW_OP_SET_MARK, e_.poolAdd({ef.mask, ef.value}));
+                break;
+            case ir::Effect::Kind::SetDscp:
+                e_.op(PFW_OP_SET_DSCP, ef.value & 63);
+                break;
+            case ir::Effect::Kind::Tag:
+                e_.op(PFW_OP_TAG, ef.value & 0xffff);
+                break;
+            case ir::Effect::Kind::Untag:
+                e_.op(PFW_OP_TAG, (ef.value & 0xffff) | PFW_TAG_UNTAG);
+                break;
+            }
+        }
+    }
+
+    // Where a rule of a ruleset starts: a label for linear rules, a resume
+    // site for rules inside a classifier run.
+    struct RuleStart {
+        Label label = 0;
+        int cls = -1;  // classifier index when inside a run
+        uint32_t ordinal = 0;
+        Label runEnd = 0;
+    };
+
+    void jumpToRule(const std::vector<RuleStart>& starts, size_t target, Label rulesetEnd) {
+        if (target >= starts.size()) {
+            e_.jmp(rulesetEnd);
+            return;
+        }
+        const RuleStart& s = starts[target];
+        if (s.cls < 0) {
+            e_.jmp(s.label);
+            return;
+        }
+        Label none = e_.newLabel();
+        e_.classify(e_.poolAdd({static_cast<uint32_t>(s.cls), s.ordinal}), none);
+        e_.bind(none);
+        e_.jmp(s.runEnd);
+    }
+
+    // RULE, effects and verdict.  Continue falls through to `next`.
+    void emitAction(const ir::Ruleset& rs, const ir::Rule& rule, uint32_t ruleIdx, uint32_t key,
+                    const std::vector<RuleStart>& starts, size_t pos, Label rulesetEnd) {
+        e_.op(PFW_OP_RULE, ruleIdx);
+        emitEffects(rule, key);
+        const auto& a = rule.action;
+        switch (a.kind) {
+        case ir::Action::Kind::Accept:
+            e_.opAbs(PFW_OP_ACCEPT, rulesetEnd);
+            break;
+        case ir::Action::Kind::Drop:
+            e_.op(PFW_OP_DROP);
+            break;
+        case ir::Action::Kind::Reject:
+            e_.op(PFW_OP_REJECT, a.arg);
+            break;
+        case ir::Action::Kind::Queue:
+            e_.op(PFW_OP_QUEUE, a.arg);
+            break;
+        case ir::Action::Kind::Nat: {
+            std::vector<uint32_t> w{a.nat.kind, a.nat.flags};
+            auto lo = words128(a.nat.addrLo), hi = words128(a.nat.addrHi);
+            w.insert(w.end(), lo.begin(), lo.end());
+            w.insert(w.end(), hi.begin(), hi.end());
+            w.push_back(a.nat.portLo);
+            w.push_back(a.nat.portHi);
+            e_.op(PFW_OP_NAT, e_.poolAdd(w));
+            break;
+        }
+        case ir::Action::Kind::Continue:
+            break;
+        case ir::Action::Kind::Skip:
+            if (a.skipTo <= pos)
+                throw std::invalid_argument("skip to an earlier rule in " + rs.name);
+            jumpToRule(starts, a.skipTo, rulesetEnd);
+            break;
+        }
+    }
+
+    SplitRule split(const ir::Rule& rule) const {
+        SplitRule s;
+        for (unsigned d = 0; d < PFW_NDIMS; d++)
+            s.dims[d] = {opt::dimFull(d)};
+        for (const auto& m : rule.matches) {
+            int d = m.kind == Match::Kind::Set ? dimOfField(m.field) : -1;
+            if (d < 0) {
+                s.residual.push_back(&m);
+                continue;
+            }
+            std::vector<Interval> set = m.set;
+            if (m.negate)
+                set = ir::complement(set, ir::fieldMax(m.field));
+            if (set.size() > kMaxDimIntervals) {
+                s.residual.push_back(&m);
+                continue;
+            }
+            s.dims[d] = ir::intersect(s.dims[d], set);
+        }
+        s.entryCount = 1;
+        for (unsigned d = 0; d < PFW_NDIMS; d++)
+            s.entryCount *= s.dims[d].size();
+        return s;
+    }
+
+    bool classifiable(const SplitRule& s) const { return s.entryCount <= kMaxEntriesPerRule; }
+
+    void emitLinearRule(const ir::Ruleset& rs, size_t pos, const std::vector<RuleStart>& starts,
+                        Label next, Label rulesetEnd) {
+        const ir::Rule& rule = rs.rules[pos];
+        const uint32_t idx = ruleBase_.back() + static_cast<uint32_t>(pos);
+        const uint32_t key = e_.rules[idx].key;
+        for (const auto& m : rule.matches)
+            emitMatch(m, next, key);
+        emitAction(rs, rule, idx, key, starts, pos, rulesetEnd);
+    }
+
+    void emitRun(const ir::Ruleset& rs, size_t first, size_t count, const std::vector<SplitRule>& splits,
+                 std::vector<RuleStart>& starts, Label rulesetEnd) {
+        const uint32_t clsIdx = static_cast<uint32_t>(e_.cls.size());
+        e_.cls.emplace_back();
+        const Label runEnd = e_.newLabel();
+        std::vector<Label> blocks(count);
+        for (size_t o = 0; o < count; o++) {
+            blocks[o] = e_.newLabel();
+            starts[first + o] = {blocks[o], static_cast<int>(clsIdx), static_cast<uint32_t>(o), runEnd};
+        }
+        // the entries: cross product of each rule's dimension sets
+        std::vector<opt::ClsEntry> entries;
+        for (size_t o = 0; o < count; o++) {
+            const SplitRule& s = splits[first + o];
+            const auto& rule = rs.rules[first + o];
+            bool final = rule.action.terminal() && s.residual.empty();
+            if (s.entryCount == 0)
+                continue;
+            std::array<size_t, PFW_NDIMS> idx{};
+            for (;;) {
+                opt::ClsEntry ent;
+                ent.result = static_cast<uint32_t>(o);
+                ent.final = final;
+                for (unsigned d = 0; d < PFW_NDIMS; d++)
+                    ent.dim[d] = s.dims[d][idx[d]];
+                entries.push_back(ent);
+                unsigned d = 0;
+                for (; d < PFW_NDIMS; d++) {
+                    if (++idx[d] < s.dims[d].size())
+                        break;
+                    idx[d] = 0;
+                }
+                if (d == PFW_NDIMS)
+                    break;
+            }
+        }
+        const uint32_t pool0 = static_cast<uint32_t>(e_.pool().size());
+        opt::ClsTrees trees = opt::buildClassifier(entries);
+        std::vector<uint32_t> ew;
+        ew.reserve(entries.size() * PFW_CLS_ENTRY_WORDS);
+        for (const auto& ent : entries) {
+            ew.push_back(ent.result);
+            for (unsigned d = 0; d < PFW_DIM_NSCALAR; d++) {
+                ew.push_back(static_cast<uint32_t>(ent.dim[d].lo));
+                ew.push_back(static_cast<uint32_t>(ent.dim[d].hi));
+            }
+            for (unsigned d = PFW_DIM_SADDR; d < PFW_NDIMS; d++) {
+                auto lo = words128(ent.dim[d].lo), hi = words128(ent.dim[d].hi);
+                ew.insert(ew.end(), lo.begin(), lo.end());
+                ew.insert(ew.end(), hi.begin(), hi.end());
+            }
+        }
+        pfw_cls_desc& c = e_.cls[clsIdx];
+        c.n_results = static_cast<uint32_t>(count);
+        c.jt_off = e_.poolAdd(std::vector<uint32_t>(count, 0));
+        for (size_t o = 0; o < count; o++)
+            e_.poolLabel(c.jt_off + static_cast<uint32_t>(o), blocks[o]);
+        c.n_entries = static_cast<uint32_t>(entries.size());
+        c.entry_off = e_.poolAdd(ew);
+        c.node_off = e_.poolAdd(trees.nodes);
+        c.node_words = static_cast<uint32_t>(trees.nodes.size());
+        c.n_trees = static_cast<uint32_t>(trees.roots.size());
+        c.roots_off = e_.poolAdd(trees.roots);
+        // the classifier's memory is shared by its rules for --stats
+        const uint64_t clsWords = e_.pool().size() - pool0;
+        for (size_t o = 0; o < count; o++)
+            rulePool_[ruleBase_.back() + first + o] += clsWords / count;
+
+        const uint32_t pc0 = e_.pc();
+        Label none = e_.newLabel();
+        e_.classify(e_.poolAdd({clsIdx, 0}), none);
+        e_.bind(none);
+        e_.jmp(runEnd);
+        ruleInsns_[ruleBase_.back() + first] += e_.pc() - pc0;
+
+        for (size_t o = 0; o < count; o++) {
+            const size_t pos = first + o;
+            const ir::Rule& rule = rs.rules[pos];
+            const uint32_t idx = ruleBase_.back() + static_cast<uint32_t>(pos);
+            const uint32_t key = e_.rules[idx].key;
+            const uint32_t rpc0 = e_.pc(), rpool0 = static_cast<uint32_t>(e_.pool().size());
+            e_.bind(blocks[o]);
+            Label resume = e_.newLabel();
+            for (const Match* m : splits[pos].residual)
+                emitMatch(*m, resume, key);
+            emitAction(rs, rule, idx, key, starts, pos, rulesetEnd);
+            bool needResume = !(rule.action.terminal() && splits[pos].residual.empty());
+            e_.bind(resume);
+            if (needResume && o + 1 < count) {
+                Label none2 = e_.newLabel();
+                e_.classify(e_.poolAdd({clsIdx, static_cast<uint32_t>(o + 1)}), none2);
+                e_.bind(none2);
+                e_.jmp(runEnd);
+            } else if (needResume) {
+                e_.jmp(runEnd);
+            }
+            attribute(idx, rpc0, rpool0);
+        }
+        e_.bind(runEnd);
+    }
+
+    void emitRuleset(const ir::Ruleset& rs) {
+        Label end = e_.newLabel();
+        const uint32_t base = ruleBase_.back();
+        if (!rs.scope.empty()) {
+            Label body = e_.newLabel();
+            for (size_t a = 0; a < rs.scope.size(); a++) {
+                bool last = a + 1 == rs.scope.size();
+                Label fail = last ? end : e_.newLabel();
+                for (const auto& m : rs.scope[a]) {
+                    // scope tests jump over the whole ruleset: far jumps
+                    Label near = e_.newLabel();
+                    emitMatch(m, near, base);
+                    Label skip = e_.newLabel();
+                    e_.jmp(skip);
+                    e_.bind(near);
+                    e_.jmp(fail);
+                    e_.bind(skip);
+                }
+                if (!last) {
+                    e_.jmp(body);
+                    e_.bind(fail);
+                }
+            }
+            e_.bind(body);
+        }
+        std::vector<SplitRule> splits;
+        splits.reserve(rs.rules.size());
+        for (const auto& r : rs.rules)
+            splits.push_back(split(r));
+        // plan: which rules go into classifier runs
+        std::vector<RuleStart> starts(rs.rules.size());
+        std::vector<std::pair<size_t, size_t>> runs;  // first, count
+        size_t i = 0;
+        while (i < rs.rules.size()) {
+            size_t j = i;
+            while (opts_.optimize && j < rs.rules.size() && classifiable(splits[j]))
+                j++;
+            if (j - i >= kMinRun) {
+                runs.push_back({i, j - i});
+                i = j;
+            } else {
+                runs.push_back({i, 0});  // one linear rule
+                i++;
+            }
+        }
+        // labels first, so skips can name later rules
+        for (auto& [first, count] : runs)
+            if (count == 0)
+                starts[first].label = e_.newLabel();
+        for (size_t r = 0; r < runs.size(); r++) {
+            auto [first, count] = runs[r];
+            if (count > 0) {
+                emitRun(rs, first, count, splits, starts, end);
+                continue;
+            }
+            const uint32_t pc0 = e_.pc(), pool0 = static_cast<uint32_t>(e_.pool().size());
+            e_.bind(starts[first].label);
+            Label next = e_.newLabel();
+            emitLinearRule(rs, first, starts, next, end);
+            e_.bind(next);
+            attribute(base + static_cast<uint32_t>(first), pc0, pool0);
+        }
+        e_.bind(end);
+    }
+};
+
+Output Generator::run() {
+    // the rule table: one entry per IR rule, shared by every hook
+    std::map<uint32_t, uint32_t> seenKeys;
+    uint32_t base = 0;
+    std::vector<uint32_t> bases;
+    for (const auto& rs : prog_.rulesets) {
+        bases.push_back(base);
+        for (const auto& r : rs.rules) {
+            uint32_t key = ruleKey(rs, r);
+            // identical rules in one ruleset: the n-th copy keeps the n-th key
+            uint32_t n = seenKeys[key]++;
+            key = n ? mix(key, n) : key;
+            e_.rules.push_back({r.id, e_.strAdd(r.loc), key,
+                                static_cast<uint32_t>(r.isDefault ? PFW_RULE_F_DEFAULT : 0)});
+        }
+        base += static_cast<uint32_t>(rs.rules.size());
+    }
+    ruleInsns_.assign(base, 0);
+    rulePool_.assign(base, 0);
+
+    pfw_prog_hdr hdr{};
+    hdr.magic = PFW_PROG_MAGIC;
+    hdr.version = PFW_PROG_VERSION;
+    hdr.hdr_words = sizeof(hdr) / 4;
+    hdr.generation = opts_.generation;
+    for (unsigned h = 0; h < PFW_HOOK_MAX; h++) {
+        hdr.entry[h] = PFW_NO_ENTRY;
+        bool any = false;
+        for (size_t i = 0; i < prog_.rulesets.size(); i++) {
+            const auto& rs = prog_.rulesets[i];
+            if (std::find(rs.hooks.begin(), rs.hooks.end(), static_cast<pfw_hook>(h)) == rs.hooks.end())
+                continue;
+            if (!any)
+                hdr.entry[h] = e_.pc();
+            any = true;
+            ruleBase_.push_back(bases[i]);
+            emitRuleset(rs);
+        }
+        if (any)
+            e_.op(PFW_OP_ACCEPT, 0);
+    }
+    if (e_.pc() == 0)
+        e_.op(PFW_OP_ACCEPT, 0);  // no hook at all: the program accepts
+    e_.resolve();
+
+    std::string strtab = e_.strtab();
+    while (strtab.size() % 4)
+        strtab.push_back('\0');
+    hdr.n_insns = e_.pc();
+    hdr.n_pool = static_cast<uint32_t>(e_.pool().size());
+    hdr.n_rules = static_cast<uint32_t>(e_.rules.size());
+    hdr.n_sets = static_cast<uint32_t>(e_.sets.size());
+    hdr.n_cls = static_cast<uint32_t>(e_.cls.size());
+    hdr.n_lims = static_cast<uint32_t>(e_.lims.size());
+    hdr.n_strtab = static_cast<uint32_t>(strtab.size());
+
+    auto& blob = out_.blob;
+    auto append = [&](const void* p, size_t bytes) {
+        size_t at = blob.size();
+        blob.resize(at + bytes / 4);
+        std::memcpy(blob.data() + at, p, bytes);
+    };
+    append(&hdr, sizeof(hdr));
+    append(e_.insns().data(), e_.insns().size() * sizeof(pfw_insn));
+    append(e_.pool().data(), e_.pool().size() * 4);
+    append(e_.rules.data(), e_.rules.size() * sizeof(pfw_rule_desc));
+    append(e_.sets.data(), e_.sets.size() * sizeof(pfw_set_desc));
+    append(e_.cls.data(), e_.cls.size() * sizeof(pfw_cls_desc));
+    append(e_.lims.data(), e_.lims.size() * sizeof(pfw_lim_desc));
+    append(strtab.data(), strtab.size());
+
+    auto& st = out_.stats;
+    st.rules = hdr.n_rules;
+    st.insns = hdr.n_insns;
+    st.poolWords = hdr.n_pool;
+    st.sets = hdr.n_sets;
+    st.classifiers = hdr.n_cls;
+    st.bytes = static_cast<uint32_t>(blob.size() * 4);
+    uint32_t idx = 0;
+    for (const auto& rs : prog_.rulesets) {
+        for (const auto& r : rs.rules) {
+            driver::RuleStats rst;
+            rst.rule = idx;
+            rst.loc = r.loc;
+            rst.insns = static_cast<uint32_t>(ruleInsns_[idx]);
+            rst.bytes = static_cast<uint32_t>(ruleInsns_[idx] * sizeof(pfw_insn) + rulePool_[idx] * 4 +
+                                              sizeof(pfw_rule_desc));
+            st.perRule.push_back(rst);
+            idx++;
+        }
+    }
+    return std::move(out_);
+}
+
+}  // namespace
+
+uint32_t ruleKey(const ir::Ruleset& rs, const ir::Rule& rule) {
+    uint32_t h = mixStr(2166136261u, rs.name);
+    for (const auto& m : rule.matches) {
+        h = mix(h, static_cast<int>(m.kind));
+        h = mix(h, m.field);
+        h = mix(h, m.negate);
+        for (const auto& iv : m.set) {
+            h = mix(h, iv.lo);
+            h = mix(h, iv.hi);
+        }
+        h = mix(h, m.mask);
+        h = mix(h, m.value);
+        h = mixStr(h, m.name);
+        h = mix(h, m.prefix);
+        h = mix(h, m.imm);
+        h = mix(h, m.imm2);
+    }
+    h = mix(h, static_cast<int>(rule.action.kind));
+    h = mix(h, rule.action.arg);
+    h = mix(h, rule.isDefault);
+    return h;
+}
+
+Output generate(const ir::Program& prog, const driver::CompileOptions& opts) {
+    Generator g(prog, opts);
+    return g.run();
+}
+
+}  // namespace pfw::codegen

@@ -1,0 +1,43 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+//------------------------------------------------------------------------------
+// driver/Compile.h
+// The pipeline: IR -> optimizer -> code generator -> verifier -> blob.
+//------------------------------------------------------------------------------
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "ir/Ir.h"
+
+namespace pfw::driver {
+
+struct RuleStats {
+    uint32_t rule = 0;  // rule-table index
+    std::string loc;
+    uint32_t insns = 0;  // instructions attributed to the rule
+    uint32_t bytes = 0;  // instruction + pool + table bytes attributed to it
+};
+
+struct CompileStats {
+    uint32_t rules = 0, insns = 0, poolWords = 0, sets = 0, classifiers = 0;
+    uint32_t bytes = 0;  // whole program
+    std::vector<RuleStats> perRule;
+};
+
+struct CompileOptions {
+    bool optimize = true;  // build classifiers and sets where semantics allow
+    uint32_t generation = 0;
+};
+
+struct CompileResult {
+    std::vector<uint32_t> blob;  // a program the verifier accepted
+    CompileStats stats;
+    std::string error;  // set when the verifier refused (a compiler bug)
+    bool ok() const { return error.empty(); }
+};
+
+CompileResult compile(const ir::Program& prog, const CompileOptions& opts = {});
+
+}  // namespace pfw::driver

@@ -1,0 +1,27 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+//------------------------------------------------------------------------------
+// verify/Verify.h
+// The shared C verifier, seen from C++.
+//------------------------------------------------------------------------------
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+extern "C" {
+#include "polyfw/prog.h"
+}
+
+namespace pfw::verify {
+
+// The verifier's reason for refusing blob, or "" when it is a valid program.
+std::string check(const std::vector<uint32_t>& blob);
+// Same, and fills *prog with views into blob (valid while blob lives).
+std::string check(const std::vector<uint32_t>& blob, pfw_prog* prog);
+
+// Reads a program file into words; "" or a one-line error.
+std::string readProgramFile(const std::string& path, std::vector<uint32_t>& blob);
+std::string writeProgramFile(const std::string& path, const std::vector<uint32_t>& blob);
+
+}  // namespace pfw::verify
