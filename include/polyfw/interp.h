@@ -29,7 +29,7 @@ extern "C" {
  * Runs the chain of hook on run->pkt.  Fills the results of *run and returns
  * run->verdict.  A hook without an entry accepts.
  */
-unsigned int pfw_run(struct pfw_run *run, unsigned int hook);
+unsigned int pfw_interp_run(struct pfw_run *run, unsigned int hook);
 
 /* Looks up a value in a set; returns 1 and *value when found. */
 int pfw_set_lookup(const struct pfw_prog *prog, __u32 set, const __u32 *key,
@@ -37,7 +37,7 @@ int pfw_set_lookup(const struct pfw_prog *prog, __u32 set, const __u32 *key,
 
 /*
  * Hooks the host provides (kernel: kmod/host.c; userspace: the simulator).
- * They are called only from pfw_run().
+ * They are called only from pfw_interp_run().
  */
 __u32 pfw_host_random(struct pfw_run *run);
 /* 1 when limiter lim has a token for this packet (and takes it). */

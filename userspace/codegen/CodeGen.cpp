@@ -358,21 +358,26 @@ private:
     }
 
     void emitRun(const ir::Ruleset& rs, size_t first, size_t count, const std::vector<SplitRule>& splits,
-                 std::vector<RuleStart>& starts, Label rulesetEnd) {
-        const uint32_t clsIdx = static_cast<uint32_t>(e_.cls.size());
-        e_.cls.emplace_back();
-        const Label runEnd = e_.newLabel();
+                 const std::vector<RuleStart>& starts, Label rulesetEnd) {
+        // planRun() reserved the classifier and the labels
+        const uint32_t clsIdx = static_cast<uint32_t>(starts[first].cls);
+        const Label runEnd = starts[first].runEnd;
         std::vector<Label> blocks(count);
-        for (size_t o = 0; o < count; o++) {
-            blocks[o] = e_.newLabel();
-            starts[first + o] = {blocks[o], static_cast<int>(clsIdx), static_cast<uint32_t>(o), runEnd};
-        }
+        for (size_t o = 0; o < count; o++)
+            blocks[o] = starts[first + o].label;
+        size_t skipStart = 0;  // the furthest a skip enters this run
+        for (const auto& r : rs.rules)
+            if (r.action.kind == ir::Action::Kind::Skip && r.action.skipTo > first &&
+                r.action.skipTo < first + count)
+                skipStart = std::max<size_t>(skipStart, r.action.skipTo - first);
         // the entries: cross product of each rule's dimension sets
         std::vector<opt::ClsEntry> entries;
         for (size_t o = 0; o < count; o++) {
             const SplitRule& s = splits[first + o];
             const auto& rule = rs.rules[first + o];
-            bool final = rule.action.terminal() && s.residual.empty();
+            // A covering final entry hides the entries behind it; that is
+            // only true while no skip can start the lookup past it.
+            bool final = rule.action.terminal() && s.residual.empty() && o >= skipStart;
             if (s.entryCount == 0)
                 continue;
             std::array<size_t, PFW_NDIMS> idx{};
@@ -503,10 +508,18 @@ private:
                 i++;
             }
         }
-        // labels first, so skips can name later rules
-        for (auto& [first, count] : runs)
-            if (count == 0)
+        // labels and classifiers first, so skips can name later rules
+        for (auto& [first, count] : runs) {
+            if (count == 0) {
                 starts[first].label = e_.newLabel();
+                continue;
+            }
+            const int clsIdx = static_cast<int>(e_.cls.size());
+            e_.cls.emplace_back();
+            const Label runEnd = e_.newLabel();
+            for (size_t o = 0; o < count; o++)
+                starts[first + o] = {e_.newLabel(), clsIdx, static_cast<uint32_t>(o), runEnd};
+        }
         for (size_t r = 0; r < runs.size(); r++) {
             auto [first, count] = runs[r];
             if (count > 0) {

@@ -252,7 +252,7 @@ static void finish(struct pfw_run *run, __u32 verdict, __u32 param)
 	run->param = param;
 }
 
-unsigned int pfw_run(struct pfw_run *run, unsigned int hook)
+unsigned int pfw_interp_run(struct pfw_run *run, unsigned int hook)
 {
 	const struct pfw_prog *prog = run->prog;
 	const struct pfw_insn *insns = prog->insns;

@@ -1,0 +1,172 @@
+/* SPDX-License-Identifier: (GPL-2.0 WITH Linux-syscall-note) OR MIT */
+/*
+ * polyfw generic netlink interface: the contract between polyfw.ko and
+ * userspace (userspace/netlink/, "polyfw load/show/counters/flush").
+ *
+ * The family is POLYFW_GENL_NAME, version POLYFW_GENL_VERSION.  Everything it
+ * does is per network namespace: the namespace of the netlink socket that
+ * sends the command has its own program, counters, dynamic states and
+ * generation number.  Every command, reads included, needs CAP_NET_ADMIN in
+ * the user namespace that owns that network namespace (GENL_UNS_ADMIN_PERM),
+ * as listing iptables or nftables rules does.  Attributes are validated
+ * strictly: an unknown attribute, a wrong length or an attribute that is only
+ * ever sent by the kernel (POLYFW_A_ERROR, POLYFW_A_RULE) fails the command
+ * with -EINVAL and an extended-ack message.
+ *
+ * The generation is a 32-bit number per namespace, bumped by every change of
+ * the active program (a committed load, a flush).  A writer that read the
+ * state at generation G sends G as POLYFW_A_GENERATION; if another writer
+ * changed the program in between, the command fails with -ESTALE and the
+ * message "program changed since generation G (now H)".
+ *
+ * Error text: the kernel sets a fixed extended-ack message (NLMSGERR_ATTR_MSG)
+ * for every failure it can name.  When the text is dynamic (the verifier's
+ * one-line log, a generation conflict), the kernel additionally sends, just
+ * before the error ack, one message of the same command carrying
+ * POLYFW_A_ERROR with the full text, because Linux 6.1's extended ack only
+ * carries static strings.  Clients print POLYFW_A_ERROR when they got one,
+ * otherwise the extack message, otherwise strerror().
+ *
+ * POLYFW_CMD_GET_INFO: doit.
+ *   Request: no attributes.
+ *   Reply:
+ *     POLYFW_A_GENERATION: NLA_U32, current generation
+ *     POLYFW_A_SIZE: NLA_U32, size in bytes of the active program, 0 when none
+ *     POLYFW_A_N_RULES: NLA_U32, rules in the active program
+ *     POLYFW_A_N_STATES: NLA_U32, dynamic (keep-state) entries alive
+ *     POLYFW_A_FLAGS: NLA_U32, POLYFW_INFO_F_* bits
+ *
+ * POLYFW_CMD_LOAD_BEGIN: doit.  Starts a load transaction for the sending
+ * socket (its netlink port id).  A socket has at most one transaction: a new
+ * BEGIN aborts the previous one.  A transaction is aborted when its socket is
+ * closed, and when no command touched it for POLYFW_TXN_TIMEOUT_SEC seconds.
+ * A namespace has at most POLYFW_MAX_TXNS transactions at once (-EBUSY).
+ *   Request:
+ *     POLYFW_A_SIZE: NLA_U32, required, total program size in bytes,
+ *                    1..PFW_MAX_PROG_BYTES (bytecode.h), a multiple of 4
+ *     POLYFW_A_GENERATION: NLA_U32, optional, the generation the writer
+ *                          expects; checked now and again at COMMIT
+ *
+ * POLYFW_CMD_LOAD_CHUNK: doit.  Appends bytes to the sender's transaction.
+ *   Request:
+ *     POLYFW_A_OFFSET: NLA_U32, required, must equal the number of bytes
+ *                      received so far (chunks come in order)
+ *     POLYFW_A_DATA: NLA_BINARY, required, 1..POLYFW_CHUNK_MAX bytes, not
+ *                    past POLYFW_A_SIZE
+ *
+ * POLYFW_CMD_LOAD_COMMIT: doit.  Ends the sender's transaction: all bytes
+ * must have arrived; the kernel verifies the program (pfw_verify(), the same
+ * code the compiler runs), checks the expected generation, and makes it the
+ * active program in one step.  Rule counters whose pfw_rule_desc.key exists
+ * in the old program keep their values; so do limiters with the same key and
+ * parameters.  Whatever happens, the transaction is over.
+ *   Request: no attributes.
+ *   Reply:
+ *     POLYFW_A_GENERATION: NLA_U32, the new generation
+ *   On failure: -EINVAL (verifier; POLYFW_A_ERROR holds its log line),
+ *   -ESTALE (generation), -ENOENT (no transaction), -EMSGSIZE (bytes missing).
+ *
+ * POLYFW_CMD_LOAD_ABORT: doit.  Drops the sender's transaction, if any.
+ *   Request: no attributes.
+ *
+ * POLYFW_CMD_GET_PROGRAM: dump.  The active program's blob, in order, one
+ * piece per message; no message at all when there is no program.  The rule
+ * table (struct pfw_rule_desc) and the rule locations (strtab) are in it.
+ *   Each message:
+ *     POLYFW_A_GENERATION: NLA_U32
+ *     POLYFW_A_SIZE: NLA_U32, the whole program's size
+ *     POLYFW_A_OFFSET: NLA_U32, where POLYFW_A_DATA starts
+ *     POLYFW_A_DATA: NLA_BINARY, up to POLYFW_CHUNK_MAX bytes
+ *   If the program changes during the dump, the dump is marked interrupted
+ *   (NLM_F_DUMP_INTR): start again.
+ *
+ * POLYFW_CMD_GET_COUNTERS: dump.  One POLYFW_A_RULE per rule of the active
+ * program, in rule order, many per message.
+ *   Each message:
+ *     POLYFW_A_GENERATION: NLA_U32
+ *     POLYFW_A_RULE: NLA_NESTED, repeated
+ *       POLYFW_RULE_A_INDEX: NLA_U32, index in the rule table
+ *       POLYFW_RULE_A_ID: NLA_U32, pfw_rule_desc.id
+ *       POLYFW_RULE_A_KEY: NLA_U32, pfw_rule_desc.key
+ *       POLYFW_RULE_A_PACKETS: NLA_U64
+ *       POLYFW_RULE_A_BYTES: NLA_U64, layer-3 bytes
+ *       POLYFW_RULE_A_LAST_SEEN: NLA_U64, seconds since the epoch of the
+ *                                last match, 0 for never
+ *   Interrupted dumps are flagged as for GET_PROGRAM.
+ *
+ * POLYFW_CMD_ZERO_COUNTERS: doit.  Sets every rule counter of the active
+ * program to zero (packets, bytes and last-seen).
+ *   Request: no attributes.
+ *
+ * POLYFW_CMD_FLUSH: doit.  Removes the active program (every packet is
+ * accepted afterwards) and the dynamic states.  Bumps the generation even
+ * when there was no program.
+ *   Request:
+ *     POLYFW_A_GENERATION: NLA_U32, optional, as for LOAD_BEGIN
+ *   Reply:
+ *     POLYFW_A_GENERATION: NLA_U32, the new generation
+ */
+#ifndef _POLYFW_GENL_H
+#define _POLYFW_GENL_H
+
+#define POLYFW_GENL_NAME "polyfw"
+#define POLYFW_GENL_VERSION 1
+
+/* Largest POLYFW_A_DATA (netlink attribute lengths are 16-bit). */
+#define POLYFW_CHUNK_MAX 32768
+/* Concurrent load transactions per network namespace. */
+#define POLYFW_MAX_TXNS 4
+/* An idle load transaction is aborted after this many seconds. */
+#define POLYFW_TXN_TIMEOUT_SEC 30
+
+enum polyfw_cmd {
+	POLYFW_CMD_UNSPEC,
+	POLYFW_CMD_GET_INFO,
+	POLYFW_CMD_LOAD_BEGIN,
+	POLYFW_CMD_LOAD_CHUNK,
+	POLYFW_CMD_LOAD_COMMIT,
+	POLYFW_CMD_LOAD_ABORT,
+	POLYFW_CMD_GET_PROGRAM,
+	POLYFW_CMD_GET_COUNTERS,
+	POLYFW_CMD_ZERO_COUNTERS,
+	POLYFW_CMD_FLUSH,
+	__POLYFW_CMD_MAX
+};
+#define POLYFW_CMD_MAX (__POLYFW_CMD_MAX - 1)
+
+enum polyfw_attr {
+	POLYFW_A_UNSPEC,
+	POLYFW_A_GENERATION,
+	POLYFW_A_SIZE,
+	POLYFW_A_OFFSET,
+	POLYFW_A_DATA,
+	POLYFW_A_ERROR,
+	POLYFW_A_N_RULES,
+	POLYFW_A_N_STATES,
+	POLYFW_A_FLAGS,
+	POLYFW_A_RULE,
+	__POLYFW_A_LAST
+};
+#define POLYFW_A_MAX (__POLYFW_A_LAST - 1)
+
+enum polyfw_rule_attr {
+	POLYFW_RULE_A_UNSPEC,
+	POLYFW_RULE_A_INDEX,
+	POLYFW_RULE_A_ID,
+	POLYFW_RULE_A_KEY,
+	POLYFW_RULE_A_PACKETS,
+	POLYFW_RULE_A_BYTES,
+	POLYFW_RULE_A_LAST_SEEN,
+	POLYFW_RULE_A_PAD,
+	__POLYFW_RULE_A_LAST
+};
+#define POLYFW_RULE_A_MAX (__POLYFW_RULE_A_LAST - 1)
+
+/* POLYFW_A_FLAGS of GET_INFO. */
+enum polyfw_info_flag {
+	POLYFW_INFO_F_LOADED = 1U << 0, /* a program is active */
+	POLYFW_INFO_F_TXN = 1U << 1, /* the asking socket has a transaction */
+	__POLYFW_INFO_F_ALL = POLYFW_INFO_F_LOADED | POLYFW_INFO_F_TXN
+};
+
+#endif /* _POLYFW_GENL_H */

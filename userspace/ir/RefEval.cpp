@@ -1,0 +1,162 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+//------------------------------------------------------------------------------
+// ir/RefEval.cpp
+// The reference evaluator: walks the IR rule by rule, the plain way.
+//------------------------------------------------------------------------------
+#include "ir/RefEval.h"
+
+#include <algorithm>
+#include <cstring>
+
+namespace pfw::ir {
+
+namespace {
+
+u128 valueOf(const pfw_pkt& pkt, uint8_t field) {
+    if (isScalarField(field))
+        return pkt.f[field];
+    const uint32_t* w = pkt.addr[field - PFW_FLD_SADDR];
+    return (static_cast<u128>(w[0]) << 96) | (static_cast<u128>(w[1]) << 64) | (static_cast<u128>(w[2]) << 32) |
+           w[3];
+}
+
+bool holds(const Match& m, pfw_pkt& pkt, const RefHooks& hooks) {
+    bool r = false;
+    switch (m.kind) {
+    case Match::Kind::Set: {
+        u128 v = valueOf(pkt, m.field);
+        r = std::any_of(m.set.begin(), m.set.end(), [&](const Interval& iv) { return v >= iv.lo && v <= iv.hi; });
+        break;
+    }
+    case Match::Kind::Mask:
+        r = (valueOf(pkt, m.field) & m.mask) == m.value;
+        break;
+    case Match::Kind::Ifname: {
+        std::string have(pkt.ifn[m.field - PFW_FLD_IIF], strnlen(pkt.ifn[m.field - PFW_FLD_IIF], PFW_IFNAMSIZ));
+        std::string want = m.name.substr(0, PFW_IFNAMSIZ - 1);
+        r = m.prefix ? have.compare(0, want.size(), want) == 0 : have == want;
+        break;
+    }
+    case Match::Kind::Prob:
+        r = hooks.prob(m);
+        break;
+    case Match::Kind::Limit:
+        r = hooks.limit(m);
+        break;
+    case Match::Kind::Rpf:
+        r = hooks.rpf(m);
+        break;
+    case Match::Kind::Tagged:
+        for (uint32_t i = 0; i < pkt.n_tags; i++)
+            r |= pkt.tags[i] >= m.imm && pkt.tags[i] <= m.imm2;
+        break;
+    }
+    return r != m.negate;
+}
+
+void applyEffects(const Action& a, pfw_pkt& pkt, RefResult& res) {
+    for (const auto& ef : a.effects) {
+        switch (ef.kind) {
+        case Effect::Kind::Log:
+            break;
+        case Effect::Kind::SetMark:
+            pkt.f[PFW_FLD_MARK] = (pkt.f[PFW_FLD_MARK] & ~ef.mask) | ef.value;
+            break;
+        case Effect::Kind::SetDscp:
+            res.dscp = ef.value & 63;
+            break;
+        case Effect::Kind::Tag: {
+            uint16_t t = static_cast<uint16_t>(ef.value);
+            bool have = std::find(pkt.tags, pkt.tags + pkt.n_tags, t) != pkt.tags + pkt.n_tags;
+            if (!have && pkt.n_tags < PFW_MAX_TAGS)
+                pkt.tags[pkt.n_tags++] = t;
+            break;
+        }
+        case Effect::Kind::Untag: {
+            uint16_t t = static_cast<uint16_t>(ef.value);
+            for (uint32_t i = 0; i < pkt.n_tags; i++)
+                if (pkt.tags[i] == t) {
+                    pkt.tags[i] = pkt.tags[--pkt.n_tags];
+                    break;
+                }
+            break;
+        }
+        }
+    }
+}
+
+}  // namespace
+
+RefResult refEvaluate(const Program& prog, pfw_pkt pkt, unsigned hook, const RefHooks& hooks) {
+    RefResult res;
+    uint32_t base = 0;
+    for (const auto& rs : prog.rulesets) {
+        const uint32_t first = base;
+        base += static_cast<uint32_t>(rs.rules.size());
+        if (std::find(rs.hooks.begin(), rs.hooks.end(), static_cast<pfw_hook>(hook)) == rs.hooks.end())
+            continue;
+        bool inScope = rs.scope.empty();
+        for (const auto& alt : rs.scope) {
+            bool all = true;
+            for (const auto& m : alt)
+                all = all && holds(m, pkt, hooks);
+            if (all) {
+                inScope = true;
+                break;
+            }
+        }
+        if (!inScope)
+            continue;
+        size_t i = 0;
+        bool leave = false;
+        while (i < rs.rules.size() && !leave) {
+            const Rule& rule = rs.rules[i];
+            bool all = true;
+            for (const auto& m : rule.matches) {
+                if (!holds(m, pkt, hooks)) {
+                    all = false;
+                    break;
+                }
+            }
+            if (!all) {
+                i++;
+                continue;
+            }
+            res.rule = first + static_cast<uint32_t>(i);
+            applyEffects(rule.action, pkt, res);
+            switch (rule.action.kind) {
+            case Action::Kind::Accept:
+                leave = true;
+                break;
+            case Action::Kind::Continue:
+                i++;
+                break;
+            case Action::Kind::Skip:
+                i = rule.action.skipTo;
+                break;
+            case Action::Kind::Drop:
+                res.verdict = PFW_V_DROP;
+                res.mark = pkt.f[PFW_FLD_MARK];
+                return res;
+            case Action::Kind::Reject:
+                res.verdict = PFW_V_REJECT;
+                res.param = rule.action.arg;
+                res.mark = pkt.f[PFW_FLD_MARK];
+                return res;
+            case Action::Kind::Queue:
+                res.verdict = PFW_V_QUEUE;
+                res.param = rule.action.arg;
+                res.mark = pkt.f[PFW_FLD_MARK];
+                return res;
+            case Action::Kind::Nat:
+                res.verdict = PFW_V_NAT;
+                res.mark = pkt.f[PFW_FLD_MARK];
+                return res;
+            }
+        }
+    }
+    res.mark = pkt.f[PFW_FLD_MARK];
+    return res;
+}
+
+}  // namespace pfw::ir
