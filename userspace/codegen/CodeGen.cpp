@@ -169,6 +169,20 @@ private:
                 e_.jmp(fail);
             return;
         }
+        if (m.field == PFW_FLD_CTSTATE) {
+            // the state field holds exactly one PFW_CT_* bit: a set of
+            // states is one test of any of their bits
+            uint32_t bits = 0;
+            bool single = true;
+            for (const auto& iv : set) {
+                single = single && iv.lo == iv.hi && iv.lo && !(iv.lo & (iv.lo - 1));
+                bits |= static_cast<uint32_t>(iv.lo);
+            }
+            if (single) {
+                e_.test(PFW_OP_ANYBITS, static_cast<uint8_t>(m.field | (m.negate ? PFW_F_INV : 0)), bits, fail);
+                return;
+            }
+        }
         if (set.size() > kMaxInlineIntervals) {
             e_.test(PFW_OP_INSET, static_cast<uint8_t>(m.field | (m.negate ? PFW_F_INV : 0)),
                     addSet(m.field, set), fail);
@@ -188,6 +202,15 @@ private:
         e_.bind(ok);
     }
 
+    // IFNAME operand: bytes compared (16 for an exact name), then the name.
+    uint32_t ifnameOperand(const Match& m) {
+        std::vector<uint32_t> w(PFW_IFN_WORDS, 0);
+        std::string name = m.name.substr(0, PFW_IFNAMSIZ - 1);
+        w[0] = m.prefix ? static_cast<uint32_t>(name.size()) : PFW_IFNAMSIZ;
+        std::memcpy(&w[1], name.data(), name.size());
+        return e_.poolAdd(w);
+    }
+
     void emitMatch(const Match& m, Label fail, uint32_t key) {
         uint8_t inv = m.negate ? PFW_F_INV : 0;
         switch (m.kind) {
@@ -204,14 +227,9 @@ private:
                         e_.poolAdd({static_cast<uint32_t>(m.mask), static_cast<uint32_t>(m.value)}), fail);
             }
             break;
-        case Match::Kind::Ifname: {
-            std::vector<uint32_t> w(PFW_IFN_WORDS, 0);
-            std::string name = m.name.substr(0, PFW_IFNAMSIZ - 1);
-            w[0] = m.prefix ? static_cast<uint32_t>(name.size()) : PFW_IFNAMSIZ;
-            std::memcpy(&w[1], name.data(), name.size());
-            e_.test(PFW_OP_IFNAME, m.field | inv, e_.poolAdd(w), fail);
+        case Match::Kind::Ifname:
+            e_.test(PFW_OP_IFNAME, m.field | inv, ifnameOperand(m), fail);
             break;
-        }
         case Match::Kind::Prob:
             e_.test(PFW_OP_PROB, inv, m.imm, fail);
             break;
@@ -345,7 +363,20 @@ private:
         return s;
     }
 
-    bool classifiable(const SplitRule& s) const { return s.entryCount <= kMaxEntriesPerRule; }
+    // A rule joins a classifier run when its boxes are few, and when it
+    // constrains at least one dimension or has nothing else to test: a rule
+    // of residual tests alone would be returned for every packet and only
+    // cost a second lookup.
+    bool classifiable(const SplitRule& s) const {
+        if (s.entryCount > kMaxEntriesPerRule)
+            return false;
+        if (s.residual.empty() || s.entryCount != 1)
+            return true;
+        for (unsigned d = 0; d < PFW_NDIMS; d++)
+            if (!(s.dims[d][0] == opt::dimFull(d)))
+                return true;
+        return false;
+    }
 
     void emitLinearRule(const ir::Ruleset& rs, size_t pos, const std::vector<RuleStart>& starts,
                         Label next, Label rulesetEnd) {
@@ -473,6 +504,10 @@ private:
                 Label fail = last ? end : e_.newLabel();
                 for (const auto& m : rs.scope[a]) {
                     // scope tests jump over the whole ruleset: far jumps
+                    if (m.kind == Match::Kind::Ifname) {
+                        e_.testFar(PFW_OP_IFNAME, m.field | (m.negate ? PFW_F_INV : 0), ifnameOperand(m), fail);
+                        continue;
+                    }
                     Label near = e_.newLabel();
                     emitMatch(m, near, base);
                     Label skip = e_.newLabel();

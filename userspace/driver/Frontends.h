@@ -1,0 +1,19 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+//------------------------------------------------------------------------------
+// driver/Frontends.h
+// Picks the front-end for an input and runs it to the IR.
+//------------------------------------------------------------------------------
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "ir/Ir.h"
+#include "util/Diag.h"
+
+namespace pfw::driver {
+
+// "qvm", "ipfw", "shorewall", "firehol"; "" to guess from the input's name.
+std::optional<ir::Program> parseInput(const std::string& lang, const std::string& path, Diagnostics& diags);
+
+}  // namespace pfw::driver
