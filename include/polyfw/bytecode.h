@@ -312,12 +312,19 @@ struct pfw_cls_desc {
 #define PFW_CLS_MAX_TREES 16
 /*
  * Tree nodes, at word offsets relative to node_off:
- *   leaf: PFW_CLS_LEAF, n, then n entry indices in increasing order
- *   cut:  PFW_CLS_CUT | dim << 8, n (>= 2), then n-1 ascending lower bounds
- *         of children 1..n-1 (1 or 4 words each), then n child offsets
+ *   leaf:  PFW_CLS_LEAF, n, then n entry indices in increasing order
+ *   cut:   PFW_CLS_CUT | dim << 8, n (>= 2), then n-1 ascending lower bounds
+ *          of children 1..n-1 (1 or 4 words each), then n child offsets;
+ *          a binary search picks the child
+ *   slice: PFW_CLS_SLICE | dim << 8 | word << 16, n (>= 1), shift, lo, hi
+ *          (1 or 4 words each), then n + 1 child offsets; a value in
+ *          [lo, hi] goes to child min((v[word] - lo[word]) >> shift, n - 1),
+ *          any other value to child n: one step, whatever the rule count
+ * A child offset is always greater than its node's own offset.
  */
 #define PFW_CLS_LEAF 1u
 #define PFW_CLS_CUT 2u
+#define PFW_CLS_SLICE 3u
 
 /* CLASSIFY site, 2 pool words: classifier index, first result to consider. */
 

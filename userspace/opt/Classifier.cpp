@@ -29,6 +29,7 @@ constexpr size_t kLeafSize = 4;
 constexpr unsigned kMaxDepth = PFW_CLS_MAX_DEPTH;
 constexpr size_t kMaxTrees = 8;
 constexpr size_t kSingleTreeBelow = 12;
+constexpr size_t kSliceFrom = 32;
 
 using Region = std::array<Interval, PFW_NDIMS>;
 
@@ -140,6 +141,163 @@ struct Builder {
         }
     }
 
+    // An equal-size slicing of dim: pieces of 2^shift values of one 32-bit
+    // word over [lo, hi], the span of the entries narrower than the region;
+    // values outside go to one extra child.  The lookup is one step, where
+    // a cut is a binary search: worth it for large nodes.
+    struct Slice {
+        unsigned dim = 0, word = 0, shift = 0;
+        u128 lo = 0, hi = 0;
+        uint32_t n = 0;
+        size_t maxChild = 0, total = 0, outside = 0;
+    };
+
+    static uint32_t wordOf(u128 v, unsigned dim, unsigned word) {
+        return dimWidth(dim) == 1 ? static_cast<uint32_t>(v) : static_cast<uint32_t>(v >> (32 * (3 - word)));
+    }
+
+    // The piece of value v (inside [lo, hi]).
+    static uint32_t pieceOf(const Slice& s, u128 v) {
+        uint32_t idx = (wordOf(v, s.dim, s.word) - wordOf(s.lo, s.dim, s.word)) >> s.shift;
+        return idx >= s.n ? s.n - 1 : idx;
+    }
+
+    std::optional<Slice> sliceScore(unsigned dim, const std::vector<uint32_t>& list, const Region& r) const {
+        Slice s;
+        s.dim = dim;
+        const Interval span = r[dim];
+        // Addresses come in clusters (IPv4 inside ::ffff:0:0/96, one IPv6
+        // prefix...): slice the largest cluster that holds most entries and
+        // send the rest to the outside child, which is cut in turn.
+        unsigned keep = 0;  // upper bits an entry must share with the cluster
+        u128 cluster = 0;
+        if (dimWidth(dim) == 4) {
+            for (unsigned bits : {96u, 64u, 32u}) {
+                std::map<u128, size_t> count;
+                size_t narrow = 0;
+                for (uint32_t i : list) {
+                    const Interval& iv = entries[i].dim[dim];
+                    if (iv.lo <= span.lo && iv.hi >= span.hi)
+                        continue;
+                    narrow++;
+                    if ((iv.lo >> (128 - bits)) == (iv.hi >> (128 - bits)))
+                        count[iv.lo >> (128 - bits)]++;
+                }
+                auto top = std::max_element(count.begin(), count.end(),
+                                            [](const auto& a, const auto& b) { return a.second < b.second; });
+                if (top != count.end() && 2 * top->second >= narrow) {
+                    keep = bits;
+                    cluster = top->first;
+                    break;
+                }
+            }
+        }
+        bool any = false;
+        for (uint32_t i : list) {
+            const Interval& iv = entries[i].dim[dim];
+            if (iv.lo <= span.lo && iv.hi >= span.hi)
+                continue;  // wide here: goes everywhere anyway
+            if (keep && ((iv.lo >> (128 - keep)) != cluster || (iv.hi >> (128 - keep)) != cluster))
+                continue;  // outside the cluster
+            u128 lo = std::max(iv.lo, span.lo), hi = std::min(iv.hi, span.hi);
+            s.lo = any ? std::min(s.lo, lo) : lo;
+            s.hi = any ? std::max(s.hi, hi) : hi;
+            any = true;
+        }
+        if (!any || s.lo == s.hi)
+            return std::nullopt;
+        // the first word where lo and hi differ: words above it are equal
+        unsigned width = dimWidth(dim);
+        s.word = width - 1;
+        for (unsigned w = 0; w < width; w++)
+            if (wordOf(s.lo, dim, w) != wordOf(s.hi, dim, w)) {
+                s.word = w;
+                break;
+            }
+        // round lo down and hi up to whole words below `word`, so every
+        // piece is an aligned block of word values
+        unsigned below = 32 * (width - 1 - s.word);
+        if (below) {
+            u128 lowMask = (static_cast<u128>(1) << below) - 1;
+            s.lo &= ~lowMask;
+            s.hi |= lowMask;
+        }
+        uint64_t words = static_cast<uint64_t>(wordOf(s.hi, dim, s.word)) - wordOf(s.lo, dim, s.word) + 1;
+        uint64_t want = std::min<uint64_t>(65536, std::max<uint64_t>(2, 2 * list.size()));
+        while (s.shift < 31 && (words >> s.shift) > want)
+            s.shift++;
+        s.n = static_cast<uint32_t>(((words - 1) >> s.shift) + 1);
+        if (s.n < 2)
+            return std::nullopt;
+        std::vector<long> delta(s.n + 2, 0);
+        size_t outside = 0;
+        for (uint32_t i : list) {
+            const Interval& iv = entries[i].dim[dim];
+            u128 lo = std::max(iv.lo, span.lo), hi = std::min(iv.hi, span.hi);
+            if (lo < s.lo || hi > s.hi)
+                outside++;
+            if (hi < s.lo || lo > s.hi)
+                continue;
+            uint32_t a = pieceOf(s, std::max(lo, s.lo)), b = pieceOf(s, std::min(hi, s.hi));
+            delta[a]++;
+            delta[b + 1]--;
+        }
+        // the outside child is cut again on its own: it counts for memory,
+        // not for the depth of this step
+        long run = 0;
+        s.outside = outside;
+        s.total = outside;
+        for (uint32_t k = 0; k < s.n; k++) {
+            run += delta[k];
+            s.maxChild = std::max(s.maxChild, static_cast<size_t>(run));
+            s.total += static_cast<size_t>(run);
+        }
+        return s;
+    }
+
+    uint32_t emitSlice(const Slice& s, const std::vector<uint32_t>& list, const Region& r, unsigned depth) {
+        const unsigned width = dimWidth(s.dim);
+        const Interval span = r[s.dim];
+        std::vector<std::vector<uint32_t>> pieces(s.n + 1);
+        for (uint32_t i : list) {
+            const Interval& iv = entries[i].dim[s.dim];
+            u128 lo = std::max(iv.lo, span.lo), hi = std::min(iv.hi, span.hi);
+            if (lo < s.lo || hi > s.hi)
+                pieces[s.n].push_back(i);
+            if (hi < s.lo || lo > s.hi)
+                continue;
+            uint32_t a = pieceOf(s, std::max(lo, s.lo)), b = pieceOf(s, std::min(hi, s.hi));
+            for (uint32_t k = a; k <= b; k++)
+                pieces[k].push_back(i);
+        }
+        uint32_t off = static_cast<uint32_t>(out.size());
+        out.push_back(PFW_CLS_SLICE | s.dim << 8 | s.word << 16);
+        out.push_back(s.n);
+        out.push_back(s.shift);
+        pushBound(s.lo, width);
+        pushBound(s.hi, width);
+        size_t kids = out.size();
+        out.resize(out.size() + s.n + 1);
+        // neighbours with equal lists share one subtree built for their union
+        uint32_t k = 0;
+        while (k < s.n) {
+            uint32_t e = k + 1;
+            while (e < s.n && pieces[e] == pieces[k])
+                e++;
+            Region sub = r;
+            u128 base = s.lo;
+            u128 unit = static_cast<u128>(1) << (32 * (width - 1 - s.word) + s.shift);
+            sub[s.dim].lo = std::max(span.lo, base + unit * k);
+            sub[s.dim].hi = e == s.n ? std::min(span.hi, s.hi) : std::min(span.hi, base + unit * e - 1);
+            uint32_t child = build(pieces[k], sub, depth + 1);
+            for (uint32_t j = k; j < e; j++)
+                out[kids + j] = child;
+            k = e;
+        }
+        out[kids + s.n] = build(pieces[s.n], r, depth + 1);
+        return off;
+    }
+
     uint32_t emitLeaf(const std::vector<uint32_t>& list) {
         uint32_t off = static_cast<uint32_t>(out.size());
         out.push_back(PFW_CLS_LEAF);
@@ -173,6 +331,22 @@ struct Builder {
             if (!best || c.maxChild < best->maxChild ||
                 (c.maxChild == best->maxChild && c.total < best->total))
                 best = std::move(c);
+        }
+        // Large nodes: an equal-size slicing about as selective as the best
+        // cut is faster to walk.
+        if (list.size() >= kSliceFrom) {
+            std::optional<Slice> bestSlice;
+            for (unsigned d = 0; d < PFW_NDIMS; d++) {
+                auto sl = sliceScore(d, list, r);
+                if (!sl || sl->maxChild >= list.size() || sl->outside >= list.size() ||
+                    sl->total > 4 * list.size() + sl->n)
+                    continue;
+                if (!bestSlice || sl->maxChild < bestSlice->maxChild ||
+                    (sl->maxChild == bestSlice->maxChild && sl->total < bestSlice->total))
+                    bestSlice = sl;
+            }
+            if (bestSlice && (!best || bestSlice->maxChild <= std::max(2 * best->maxChild, 2 * kLeafSize)))
+                return emitSlice(*bestSlice, list, r, depth);
         }
         if (!best)
             return emitLeaf(list);

@@ -132,9 +132,24 @@ static __u32 walk_tree(const struct pfw_prog *prog, const struct pfw_pkt *pkt,
 			}
 			return best;
 		}
-		dim = node[0] >> 8;
+		dim = (node[0] >> 8) & 0xff;
 		width = dim >= PFW_DIM_SADDR ? 4 : 1;
 		v = dim_value(pkt, dim);
+		if ((node[0] & 0xff) == PFW_CLS_SLICE) {
+			const __u32 *slo = node + 3, *shi = node + 3 + width;
+			__u32 word = node[0] >> 16, idx;
+
+			if (bound_cmp(v, slo, width) < 0 ||
+			    bound_cmp(v, shi, width) > 0) {
+				idx = n;
+			} else {
+				idx = (v[word] - slo[word]) >> node[2];
+				if (idx >= n)
+					idx = n - 1;
+			}
+			off = node[3 + 2 * width + idx];
+			continue;
+		}
 		b = node + 2;
 		lo = 0;
 		hi = n - 1;

@@ -293,6 +293,31 @@ static int check_tree(struct vctx *v, __u32 ci, const struct pfw_cls_desc *c)
 			off += 2 + n;
 			continue;
 		}
+		if (kind == PFW_CLS_SLICE) {
+			__u32 dim = (nodes[off] >> 8) & 0xff;
+			__u32 word = nodes[off] >> 16;
+
+			if (dim >= PFW_NDIMS || c->node_words - off < 3)
+				goto bad_node;
+			width = dim_width(dim);
+			if (word >= width || nodes[off + 2] >= 32 || n < 1 ||
+			    n >= c->node_words)
+				goto bad_node;
+			need = 1 + 2 * width + n + 1;
+			if ((__u64)need > c->node_words - off - 2)
+				goto bad_node;
+			if (bound_cmp(nodes + off + 3, nodes + off + 3 + width,
+				      width) > 0)
+				goto bad_node;
+			for (i = 0; i <= n; i++) {
+				__u32 child = nodes[off + 3 + 2 * width + i];
+
+				if (child <= off || child >= c->node_words)
+					goto bad_node;
+			}
+			off += 2 + need;
+			continue;
+		}
 		if (kind != PFW_CLS_CUT || (nodes[off] >> 8) >= PFW_NDIMS ||
 		    n < 2 || n > c->node_words)
 			goto bad_node;
@@ -329,6 +354,21 @@ static int check_tree(struct vctx *v, __u32 ci, const struct pfw_cls_desc *c)
 
 		if ((nodes[off] & 0xff) == PFW_CLS_LEAF) {
 			off += 2 + n;
+			continue;
+		}
+		if ((nodes[off] & 0xff) == PFW_CLS_SLICE) {
+			const __u32 *kids;
+
+			width = dim_width((nodes[off] >> 8) & 0xff);
+			kids = nodes + off + 3 + 2 * width;
+			for (i = 0; i <= n; i++) {
+				if (!start[kids[i]]) {
+					vlog(v, "classifier %u: node %u: child %u is not a node",
+					     ci, off, kids[i]);
+					goto out;
+				}
+			}
+			off += 3 + 2 * width + n + 1;
 			continue;
 		}
 		width = dim_width(nodes[off] >> 8);

@@ -6,6 +6,7 @@
 #include <catch2/catch.hpp>
 
 #include "RandomRules.h"
+#include "RealisticRules.h"
 #include "decode/Disasm.h"
 #include "driver/Compile.h"
 #include "ir/RefEval.h"
@@ -86,6 +87,43 @@ TEST_CASE("bytecode agrees with the reference evaluator: classifier-only rules",
             ir::RefResult want = ir::refEvaluate(prog, pkt, pkt.f[PFW_FLD_HOOK]);
             pfw_run run;
             host.run(pkt, pkt.f[PFW_FLD_HOOK], run);
+            REQUIRE(run.verdict == want.verdict);
+            REQUIRE(run.rule == want.rule);
+        }
+    }
+}
+
+TEST_CASE("bytecode agrees with the reference evaluator: realistic programs through sliced trees", "[differential]") {
+    for (size_t n : {50u, 2000u, 20000u}) {
+        ir::Program prog = bench::realisticProgram(n, static_cast<uint32_t>(n));
+        auto res = driver::compile(prog);
+        REQUIRE(res.ok());
+        pfw_prog p;
+        REQUIRE(verify::check(res.blob, &p) == "");
+        sim::SimHost host(p);
+        auto pkts = bench::realisticPackets(3000, static_cast<uint32_t>(n));
+        // and packets aimed at the rules' own addresses and ports
+        testing::Gen g(static_cast<uint32_t>(n));
+        for (int k = 0; k < 3000; k++) {
+            const ir::Rule& r = prog.rulesets[0].rules[1 + g.pick(static_cast<uint32_t>(n))];
+            pfw_pkt pkt = pkts[static_cast<size_t>(k)];
+            for (const auto& m : r.matches) {
+                if (m.kind != ir::Match::Kind::Set)
+                    continue;
+                ir::u128 v = m.set[0].lo + (g.chance(50) ? 0 : (m.set[0].hi - m.set[0].lo));
+                if (m.field == PFW_FLD_DADDR)
+                    for (int w = 0; w < 4; w++)
+                        pkt.addr[1][w] = static_cast<uint32_t>(v >> (96 - 32 * w));
+                else if (m.field == PFW_FLD_FAMILY || m.field == PFW_FLD_L4PROTO || m.field == PFW_FLD_DPORT)
+                    pkt.f[m.field] = static_cast<uint32_t>(v);
+            }
+            pkts.push_back(pkt);
+        }
+        for (const auto& pkt : pkts) {
+            ir::RefResult want = ir::refEvaluate(prog, pkt, PFW_HOOK_FORWARD);
+            pfw_pkt copy = pkt;
+            pfw_run run;
+            host.run(copy, PFW_HOOK_FORWARD, run);
             REQUIRE(run.verdict == want.verdict);
             REQUIRE(run.rule == want.rule);
         }
