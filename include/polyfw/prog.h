@@ -8,6 +8,9 @@
 #define _POLYFW_PROG_H
 
 #include "bytecode.h"
+#ifndef __KERNEL__
+#include <stddef.h>
+#endif
 
 struct pfw_prog {
 	const struct pfw_prog_hdr *hdr;

@@ -1,0 +1,113 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+//------------------------------------------------------------------------------
+// cli/CompileCliTests.cpp
+// polyfw compile, disasm and trace as a user runs them: exact output.
+//------------------------------------------------------------------------------
+#include <catch2/catch.hpp>
+
+#include "RunCommand.h"
+
+using pfw::testing::runPolyfw;
+using pfw::testing::writeTemp;
+
+namespace {
+
+const char* kFile =
+    "# two VMs\n"
+    "vm work tap0\n"
+    "vm sys-net vif3.0 vnet+\n"
+    "work accept dsthost=93.184.216.34 proto=tcp dstports=443\n"
+    "work action=accept dst4=10.0.0.0/8 proto=udp dstports=1000-2000\n"
+    "work drop proto=icmp\n"
+    "sys-net accept\n";
+
+const std::string kEnv = "POLYFW_NOW=1700000000 POLYFW_RESOLV_CONF=/dev/null";
+
+}  // namespace
+
+TEST_CASE("polyfw trace prints the verdict and the deciding rule", "[cli]") {
+    std::string src = writeTemp("trace.qvm", kFile);
+    std::string prog = src + ".pfw";
+    auto c = runPolyfw("compile --lang qvm " + src + " -o " + prog, kEnv);
+    REQUIRE(c.err == "");
+    REQUIRE(c.status == 0);
+    auto t = runPolyfw("trace " + prog +
+                           " hook forward iif tap0 proto tcp src 10.1.2.3 dst 93.184.216.34 dport 443 state new ,"
+                           " iif tap0 proto tcp dst 93.184.216.35 dport 443 ,"
+                           " iif tap0 proto udp dst 10.9.9.9 dport 1500 ,"
+                           " iif tap0 proto icmp dst 1.1.1.1 type 8 ,"
+                           " iif tap0 state established proto tcp dst 8.8.8.8 ,"
+                           " iif vnet7 proto udp dst 1.2.3.4 ,"
+                           " iif eth0 proto udp dst 1.2.3.4 ,"
+                           " hook input iif tap0 proto tcp dst 1.2.3.4",
+                       kEnv);
+    CHECK(t.err == "");
+    CHECK(t.status == 0);
+    CHECK(t.out ==
+          "packet 1: accept by " + src + ":4 (rule 1)\n"
+          "packet 2: drop by qvm:work:default (rule 4)\n"
+          "packet 3: accept by " + src + ":5 (rule 2)\n"
+          "packet 4: drop by " + src + ":6 (rule 3)\n"
+          "packet 5: accept by qvm:work:established (rule 0)\n"
+          "packet 6: accept by " + src + ":7 (rule 6)\n"
+          "packet 7: accept (no rule matched)\n"
+          "packet 8: accept (no rule matched)\n");
+}
+
+TEST_CASE("polyfw trace compiles a rule file on the fly and prints JSON", "[cli]") {
+    std::string src = writeTemp("json.qvm", kFile);
+    auto t = runPolyfw("trace --lang qvm --json " + src + " iif tap0 proto udp dst 10.1.1.1 dport 999", kEnv);
+    CHECK(t.status == 0);
+    CHECK(t.out.find("\"verdict\": \"drop\"") != std::string::npos);
+    CHECK(t.out.find("\"loc\": \"qvm:work:default\"") != std::string::npos);
+}
+
+TEST_CASE("polyfw trace rejects a bad packet description", "[cli]") {
+    std::string src = writeTemp("bad.qvm", kFile);
+    auto t = runPolyfw("trace --lang qvm " + src + " iif tap0 proto tcp colour red", kEnv);
+    CHECK(t.status == 1);
+    CHECK(t.err == "polyfw: packet 1: error: 'colour': unknown packet keyword\n");
+    t = runPolyfw("trace --lang qvm " + src + " dport 70000", kEnv);
+    CHECK(t.err == "polyfw: packet 1: error: '70000': not a number from 0 to 65535 for dport\n");
+    t = runPolyfw("trace --lang qvm " + src + " src 10.0.0.1 dst ::1", kEnv);
+    CHECK(t.err == "polyfw: packet 1: error: '::1': source and destination are of different families\n");
+}
+
+TEST_CASE("polyfw compile --stats reports instructions and bytes per rule", "[cli]") {
+    std::string src = writeTemp("stats.qvm", kFile);
+    auto c = runPolyfw("compile --lang qvm " + src + " -o " + src + ".pfw --stats", kEnv);
+    CHECK(c.status == 0);
+    CHECK(c.out.rfind("program: 8 rules, ", 0) == 0);
+    CHECK(c.out.find("  location\n") != std::string::npos);
+    CHECK(c.out.find("qvm:work:established\n") != std::string::npos);
+    CHECK(c.out.find("per rule: ") != std::string::npos);
+    auto j = runPolyfw("compile --lang qvm " + src + " -o " + src + ".pfw --stats --json", kEnv);
+    CHECK(j.out.find("\"per_rule\"") != std::string::npos);
+}
+
+TEST_CASE("polyfw disasm names each instruction's rule", "[cli]") {
+    std::string src = writeTemp("dis.qvm", kFile);
+    auto d = runPolyfw("disasm --lang qvm " + src, kEnv);
+    CHECK(d.status == 0);
+    CHECK(d.out.find("; hook forward -> 0\n") != std::string::npos);
+    CHECK(d.out.find("ifname !iif \"tap0\"  ? : 2\n") != std::string::npos);
+    CHECK(d.out.find("anybits ctstate & 0x6") != std::string::npos);
+    CHECK(d.out.find("; qvm:work:established") != std::string::npos);
+    CHECK(d.out.find("ifname !iif \"vnet+\"") != std::string::npos);
+}
+
+TEST_CASE("polyfw refuses a file that is not a valid program", "[cli]") {
+    std::string junk = writeTemp("junk.pfw", std::string("PFW1\0\0\0\0", 8));
+    // the magic is right, the rest is not a program
+    std::ofstream(junk, std::ios::binary).write("\x50\x46\x57\x31\x01\x00\x10\x00", 8);
+    auto d = runPolyfw("disasm " + junk);
+    CHECK(d.status == 1);
+    CHECK(d.err == "polyfw: " + junk + ": invalid program: truncated program: 8 bytes, header needs 64\n");
+}
+
+TEST_CASE("polyfw compile reports the language it cannot tell", "[cli]") {
+    std::string src = writeTemp("rules.txt", "x\n");
+    auto c = runPolyfw("compile " + src + " -o /dev/null");
+    CHECK(c.status == 1);
+    CHECK(c.err == src + ": error: cannot tell the language of the input: give --lang qvm|ipfw|shorewall|firehol\n");
+}
