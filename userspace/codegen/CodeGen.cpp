@@ -630,6 +630,8 @@ Output Generator::run() {
 
     auto& blob = out_.blob;
     auto append = [&](const void* p, size_t bytes) {
+        if (!bytes)
+            return;  // an empty section: no pointer to copy from
         size_t at = blob.size();
         blob.resize(at + bytes / 4);
         std::memcpy(blob.data() + at, p, bytes);
