@@ -339,7 +339,7 @@ TEST_CASE("qvm: cli errors are one line and change nothing", "[qvm]") {
         {{"work", "del", "--json", "drop"}, "'--json': --json is only valid with list"},
         {{"work", "list", "--raw", "--json"}, "'--json': --json cannot be combined with --raw"},
         {{"work", "list", "drop"}, "'drop': list takes no rule"},
-        {{"work", "show"}, "'show': unknown command (expected add, del or list)"},
+        {{"work", "show"}, "'show': unknown command (expected add, del, list or reset)"},
         {{"work", "--frobnicate"}, "'--frobnicate': unknown option"},
         {{"work", "--raw=yes"}, "'--raw=yes': --raw takes no value"},
         {{"-x", "work"}, "'-x': unknown option '-x'"},
