@@ -45,6 +45,8 @@ struct ProgBuilder {
         h.flags = flags;
         std::vector<uint32_t> b;
         auto put = [&](const void* p, size_t n) {
+            if (!n)
+                return;
             size_t at = b.size();
             b.resize(at + (n + 3) / 4);
             std::memcpy(b.data() + at, p, n);

@@ -34,7 +34,8 @@ std::string readProgramFile(const std::string& path, std::vector<uint32_t>& blob
         return path + ": not a polyfw program (length " + std::to_string(bytes.size()) +
                " is not a multiple of 4)";
     blob.assign(bytes.size() / 4, 0);
-    std::memcpy(blob.data(), bytes.data(), bytes.size());
+    if (!bytes.empty())
+        std::memcpy(blob.data(), bytes.data(), bytes.size());
     return "";
 }
 
