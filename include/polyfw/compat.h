@@ -14,9 +14,10 @@
 #include <linux/slab.h>
 #define pfw_likely(x) likely(x)
 #define pfw_unlikely(x) unlikely(x)
+/* Charged to the loader's memory cgroup; failure is an error, not a splat. */
 static inline void *pfw_zalloc(size_t n)
 {
-	return kvzalloc(n, GFP_KERNEL);
+	return kvzalloc(n, GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 }
 
 static inline void pfw_free(void *p)

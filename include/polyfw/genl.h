@@ -132,6 +132,7 @@ enum polyfw_cmd {
 	POLYFW_CMD_FLUSH,
 	__POLYFW_CMD_MAX
 };
+
 #define POLYFW_CMD_MAX (__POLYFW_CMD_MAX - 1)
 
 enum polyfw_attr {
@@ -147,6 +148,7 @@ enum polyfw_attr {
 	POLYFW_A_RULE,
 	__POLYFW_A_LAST
 };
+
 #define POLYFW_A_MAX (__POLYFW_A_LAST - 1)
 
 enum polyfw_rule_attr {
@@ -160,6 +162,7 @@ enum polyfw_rule_attr {
 	POLYFW_RULE_A_PAD,
 	__POLYFW_RULE_A_LAST
 };
+
 #define POLYFW_RULE_A_MAX (__POLYFW_RULE_A_LAST - 1)
 
 /* POLYFW_A_FLAGS of GET_INFO. */

@@ -1,0 +1,268 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * Copyright (C) 2025 The polyfw authors. All Rights Reserved.
+ *
+ * One hook function for IPv4 and IPv6 at all five hooks.  It fills a
+ * struct pfw_pkt (the parser reads the packet through skb_header_pointer(),
+ * so nothing is linearised), runs the program with bottom halves disabled
+ * (per-CPU counters) and turns the interpreter's verdict into a netfilter
+ * one.
+ *
+ * Priority: NF_IP_PRI_FILTER / NF_IP6_PRI_FILTER (0) at every hook, where
+ * iptables' and nftables' filter chains sit.  That is after conntrack
+ * (-200), so the conntrack state is known, and after destination NAT in
+ * prerouting and output (-100), so rules see the address the packet is
+ * really going to; and before source NAT in postrouting (100) and before
+ * conntrack confirmation (INT_MAX), so rules see the original source and a
+ * dropped packet never creates a confirmed connection.
+ *
+ * Hooks and the conntrack reference (nf_ct_netns_get(), which turns
+ * conntrack on in the namespace) are taken when a namespace gets its first
+ * program and dropped when it is flushed.
+ */
+#include "hook.h"
+#include "action.h"
+#include "netns.h"
+#include "prog.h"
+#include "route.h"
+
+#include <linux/cred.h>
+#include <linux/etherdevice.h>
+#include <linux/file.h>
+#include <linux/if_arp.h>
+#include <linux/if_ether.h>
+#include <linux/netfilter_bridge.h>
+#include <linux/netfilter_ipv4.h>
+#include <linux/netfilter_ipv6.h>
+#include <linux/timekeeping.h>
+#include <net/netfilter/nf_conntrack.h>
+#include <net/sock.h>
+#include <polyfw/interp.h>
+
+static const void *read_skb(const void *src, __u32 off, __u32 len, void *buf)
+{
+	const struct sk_buff *skb = src;
+
+	return skb_header_pointer(skb, skb_network_offset(skb) + off, len, buf);
+}
+
+static u32 ct_bits(const struct sk_buff *skb)
+{
+	enum ip_conntrack_info ctinfo;
+	const struct nf_conn *ct = nf_ct_get(skb, &ctinfo);
+
+	if (!ct)
+		return ctinfo == IP_CT_UNTRACKED ? PFW_CT_UNTRACKED :
+						   PFW_CT_INVALID;
+	switch (ctinfo) {
+	case IP_CT_NEW:
+		return PFW_CT_NEW;
+	case IP_CT_ESTABLISHED:
+	case IP_CT_ESTABLISHED_REPLY:
+		return PFW_CT_ESTABLISHED;
+	case IP_CT_RELATED:
+	case IP_CT_RELATED_REPLY:
+		return PFW_CT_RELATED;
+	default:
+		return PFW_CT_INVALID;
+	}
+}
+
+static void set_ifname(struct pfw_pkt *pkt, unsigned int f,
+		       const struct net_device *dev)
+{
+	if (dev)
+		strscpy(pkt->ifn[f - PFW_FLD_IIF], dev->name, PFW_IFNAMSIZ);
+}
+
+/* MAC addresses, as xt_mac finds them: only with an Ethernet header. */
+static void set_macs(struct pfw_pkt *pkt, const struct sk_buff *skb)
+{
+	const struct ethhdr *eth;
+	unsigned int i;
+
+	if (!skb->dev || skb->dev->type != ARPHRD_ETHER ||
+	    !skb_mac_header_was_set(skb) ||
+	    skb_mac_header(skb) < skb->head ||
+	    skb_mac_header(skb) + ETH_HLEN > skb->data)
+		return;
+	eth = eth_hdr(skb);
+	for (i = 0; i < 2; i++) {
+		const u8 *m = i ? eth->h_dest : eth->h_source;
+		u32 *w = pkt->addr[PFW_FLD_SMAC - PFW_FLD_SADDR + i];
+
+		w[2] = m[0] << 8 | m[1];
+		w[3] = (u32)m[2] << 24 | m[3] << 16 | m[4] << 8 | m[5];
+	}
+}
+
+/* The owner of a local socket, as xt_owner reads it. */
+static void set_owner(struct pfw_pkt *pkt, const struct sk_buff *skb,
+		      struct net *net)
+{
+	struct sock *sk = skb_to_full_sk(skb);
+	const struct file *filp;
+
+	if (!sk || !sk_fullsock(sk) || !net_eq(net, sock_net(sk)))
+		return;
+	read_lock_bh(&sk->sk_callback_lock);
+	filp = sk->sk_socket ? sk->sk_socket->file : NULL;
+	if (filp) {
+		pkt->f[PFW_FLD_UID] =
+			from_kuid_munged(net->user_ns, filp->f_cred->fsuid);
+		pkt->f[PFW_FLD_GID] =
+			from_kgid_munged(net->user_ns, filp->f_cred->fsgid);
+	}
+	read_unlock_bh(&sk->sk_callback_lock);
+}
+
+static void set_phys(struct pfw_pkt *pkt, const struct sk_buff *skb,
+		     struct net *net)
+{
+#if IS_ENABLED(CONFIG_BRIDGE_NETFILTER)
+	set_ifname(pkt, PFW_FLD_PHYSIN, nf_bridge_get_physindev(skb, net));
+	set_ifname(pkt, PFW_FLD_PHYSOUT, nf_bridge_get_physoutdev(skb));
+#endif
+}
+
+static void fill_meta(struct pfw_ctx *ctx, struct pfw_pkt *pkt)
+{
+	const struct nf_hook_state *state = ctx->state;
+	const struct sk_buff *skb = ctx->skb;
+	unsigned int hook = state->hook;
+	u32 uses = ctx->rt->uses;
+	bool out = hook == NF_INET_LOCAL_OUT || hook == NF_INET_POST_ROUTING;
+
+	set_ifname(pkt, PFW_FLD_IIF, state->in);
+	set_ifname(pkt, PFW_FLD_OIF, state->out);
+	pkt->f[PFW_FLD_MARK] = skb->mark;
+	pkt->f[PFW_FLD_CTSTATE] = ct_bits(skb);
+	pkt->f[PFW_FLD_HOOK] = hook;
+	pkt->f[PFW_FLD_DIR] = out;
+	pkt->f[PFW_FLD_TIME] = (u32)ctx->now;
+	pkt->f[PFW_FLD_ETHERTYPE] = ntohs(skb->protocol);
+	if ((uses & PFW_USES_MAC) && !out)
+		set_macs(pkt, skb);
+	if ((uses & PFW_USES_OWNER) && out)
+		set_owner(pkt, skb, state->net);
+	if (uses & PFW_USES_PHYS)
+		set_phys(pkt, skb, state->net);
+	if (uses & PFW_USES_ADDRTYPE)
+		pfw_route_addrtypes(ctx, pkt);
+}
+
+static void apply_mark(struct sk_buff *skb, const struct pfw_run *run)
+{
+	if (run->mark_set)
+		skb->mark = run->pkt->f[PFW_FLD_MARK];
+}
+
+static unsigned int pfw_hook(void *priv, struct sk_buff *skb,
+			     const struct nf_hook_state *state)
+{
+	struct pfw_net *pn = pfw_net(state->net);
+	struct pfw_runtime *rt;
+	struct pfw_ctx ctx;
+	struct pfw_pkt pkt;
+	struct pfw_run run;
+	u32 len;
+
+	/* Hooks run under rcu_read_lock(). */
+	rt = rcu_dereference(pn->active);
+	if (!rt || rt->prog.hdr->entry[state->hook] == PFW_NO_ENTRY)
+		return NF_ACCEPT;
+
+	ctx.skb = skb;
+	ctx.state = state;
+	ctx.rt = rt;
+	ctx.now = ktime_get_real_seconds();
+	len = skb->len - skb_network_offset(skb);
+	pfw_pkt_parse(&pkt, read_skb, skb, len,
+		      state->pf == NFPROTO_IPV4 ? 4 : 6);
+	fill_meta(&ctx, &pkt);
+
+	memset(&run, 0, sizeof(run));
+	run.prog = &rt->prog;
+	run.pkt = &pkt;
+	run.host = &ctx;
+	local_bh_disable();
+	pfw_interp_run(&run, state->hook);
+	local_bh_enable();
+
+	switch (run.verdict) {
+	case PFW_V_ACCEPT:
+		break;
+	case PFW_V_DROP:
+		return NF_DROP;
+	case PFW_V_REJECT:
+		pfw_action_reject(&ctx, &pkt, run.param);
+		return NF_DROP;
+	case PFW_V_QUEUE:
+		apply_mark(skb, &run);
+		if (run.dscp != PFW_NONE32 &&
+		    pfw_action_dscp(skb, state->pf, run.dscp))
+			return NF_DROP;
+		return NF_QUEUE_NR(run.param & 0xffff) |
+		       (run.param & PFW_QUEUE_BYPASS ?
+			NF_VERDICT_FLAG_QUEUE_BYPASS : 0);
+	case PFW_V_NAT:
+		pr_warn_once("NAT verdicts are not implemented yet: accepting\n");
+		break;
+	default:
+		return NF_DROP;
+	}
+	apply_mark(skb, &run);
+	if (run.dscp != PFW_NONE32 && pfw_action_dscp(skb, state->pf, run.dscp))
+		return NF_DROP;
+	return NF_ACCEPT;
+}
+
+#define PFW_OPS(family, num, prio) {			\
+	.hook = pfw_hook, .pf = (family), .hooknum = (num),	\
+	.priority = (prio) }
+
+static const struct nf_hook_ops pfw_hook_ops[] = {
+	PFW_OPS(NFPROTO_IPV4, NF_INET_PRE_ROUTING, NF_IP_PRI_FILTER),
+	PFW_OPS(NFPROTO_IPV4, NF_INET_LOCAL_IN, NF_IP_PRI_FILTER),
+	PFW_OPS(NFPROTO_IPV4, NF_INET_FORWARD, NF_IP_PRI_FILTER),
+	PFW_OPS(NFPROTO_IPV4, NF_INET_LOCAL_OUT, NF_IP_PRI_FILTER),
+	PFW_OPS(NFPROTO_IPV4, NF_INET_POST_ROUTING, NF_IP_PRI_FILTER),
+	PFW_OPS(NFPROTO_IPV6, NF_INET_PRE_ROUTING, NF_IP6_PRI_FILTER),
+	PFW_OPS(NFPROTO_IPV6, NF_INET_LOCAL_IN, NF_IP6_PRI_FILTER),
+	PFW_OPS(NFPROTO_IPV6, NF_INET_FORWARD, NF_IP6_PRI_FILTER),
+	PFW_OPS(NFPROTO_IPV6, NF_INET_LOCAL_OUT, NF_IP6_PRI_FILTER),
+	PFW_OPS(NFPROTO_IPV6, NF_INET_POST_ROUTING, NF_IP6_PRI_FILTER),
+};
+
+int pfw_hook_enable(struct pfw_net *pn)
+{
+	int ret;
+
+	/* The program's hook numbers are netfilter's. */
+	BUILD_BUG_ON(NF_INET_PRE_ROUTING != (int)PFW_HOOK_PREROUTING ||
+		     NF_INET_LOCAL_IN != (int)PFW_HOOK_INPUT ||
+		     NF_INET_FORWARD != (int)PFW_HOOK_FORWARD ||
+		     NF_INET_LOCAL_OUT != (int)PFW_HOOK_OUTPUT ||
+		     NF_INET_POST_ROUTING != (int)PFW_HOOK_POSTROUTING);
+	lockdep_assert_held(&pn->lock);
+	ret = nf_ct_netns_get(pn->net, NFPROTO_INET);
+	if (ret)
+		return ret;
+	ret = nf_register_net_hooks(pn->net, pfw_hook_ops,
+				    ARRAY_SIZE(pfw_hook_ops));
+	if (ret) {
+		nf_ct_netns_put(pn->net, NFPROTO_INET);
+		return ret;
+	}
+	pn->hooks_on = true;
+	return 0;
+}
+
+void pfw_hook_disable(struct pfw_net *pn)
+{
+	lockdep_assert_held(&pn->lock);
+	nf_unregister_net_hooks(pn->net, pfw_hook_ops,
+				ARRAY_SIZE(pfw_hook_ops));
+	nf_ct_netns_put(pn->net, NFPROTO_INET);
+	pn->hooks_on = false;
+}

@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/*
+ * Copyright (C) 2025 The polyfw authors. All Rights Reserved.
+ *
+ * Token buckets for the program's limiters (LIMIT tests, LOG rate limits).
+ */
+#ifndef _PFW_LIMITER_H
+#define _PFW_LIMITER_H
+
+#include <linux/spinlock.h>
+#include <linux/types.h>
+#include <polyfw/prog.h>
+
+/* Buckets of a PFW_LIM_PER_SRC limiter: sources share them by hash. */
+#define PFW_LIM_SRC_BUCKETS 64
+
+struct pfw_bucket {
+	spinlock_t lock; /* tokens and stamp */
+	u64 tokens; /* NSEC_PER_SEC per packet (or byte) */
+	u64 stamp; /* ktime_get_ns() of the last refill */
+};
+
+struct pfw_limiter {
+	const struct pfw_lim_desc *desc;
+	u32 n_buckets;
+	u32 seed;
+	struct pfw_bucket *b;
+};
+
+struct pfw_limiters {
+	u32 n;
+	struct pfw_limiter *lim;
+	struct pfw_bucket *buckets;
+};
+
+int pfw_limiters_alloc(struct pfw_limiters *l, const struct pfw_prog *prog);
+void pfw_limiters_free(struct pfw_limiters *l);
+/* 1 when limiter idx has a token for this packet (and takes it). */
+int pfw_limiter_take(struct pfw_limiters *l, u32 idx, const u32 *saddr,
+		     u32 len);
+/*
+ * Copies the bucket levels of from's limiters into to's limiters of the
+ * same key and parameters.  from must no longer be in use.
+ */
+void pfw_limiters_carry(struct pfw_limiters *to, const struct pfw_limiters *from);
+
+#ifdef DEBUG
+bool pfw_limiter_selftest(void);
+#endif
+
+#endif /* _PFW_LIMITER_H */

@@ -1,0 +1,479 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * Copyright (C) 2025 The polyfw authors. All Rights Reserved.
+ *
+ * The generic netlink family "polyfw"; include/polyfw/genl.h documents the
+ * commands and attributes.  Handlers run in parallel (parallel_ops), each
+ * namespace's mutex serialises what must be.  Texts that Linux 6.1's
+ * extended ack cannot carry (it takes static strings only) go back in a
+ * POLYFW_A_ERROR message sent just before the error.
+ */
+#include "netlink.h"
+#include "netns.h"
+#include "prog.h"
+#include "state.h"
+#include "txn.h"
+
+#include <linux/err.h>
+#include <linux/stdarg.h>
+#include <net/genetlink.h>
+#include <net/sock.h>
+#include <polyfw/genl.h>
+
+static struct genl_family pfw_genl_family;
+
+static struct netlink_range_validation size_range = {
+	.min = 4,
+	.max = PFW_MAX_PROG_BYTES,
+};
+
+static const struct nla_policy pfw_nl_policy[POLYFW_A_MAX + 1] = {
+	[POLYFW_A_GENERATION] = { .type = NLA_U32 },
+	[POLYFW_A_SIZE] = NLA_POLICY_FULL_RANGE(NLA_U32, &size_range),
+	[POLYFW_A_OFFSET] = { .type = NLA_U32 },
+	[POLYFW_A_DATA] = { .type = NLA_BINARY, .len = POLYFW_CHUNK_MAX },
+	[POLYFW_A_ERROR] = { .type = NLA_REJECT },
+	[POLYFW_A_N_RULES] = { .type = NLA_REJECT },
+	[POLYFW_A_N_STATES] = { .type = NLA_REJECT },
+	[POLYFW_A_FLAGS] = { .type = NLA_REJECT },
+	[POLYFW_A_RULE] = { .type = NLA_REJECT },
+};
+
+/* The text of an error, in a message of its own before the error ack. */
+static __printf(3, 4) void reply_error(struct genl_info *info, u8 cmd,
+				       const char *fmt, ...)
+{
+	struct sk_buff *msg;
+	char text[PFW_VERIFY_LOG_LEN];
+	va_list args;
+	void *hdr;
+
+	va_start(args, fmt);
+	vsnprintf(text, sizeof(text), fmt, args);
+	va_end(args);
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return;
+	hdr = genlmsg_put_reply(msg, info, &pfw_genl_family, 0, cmd);
+	if (!hdr || nla_put_string(msg, POLYFW_A_ERROR, text)) {
+		nlmsg_free(msg);
+		return;
+	}
+	genlmsg_end(msg, hdr);
+	genlmsg_reply(msg, info);
+}
+
+/* Under pn->lock: -ESTALE when the writer's view is out of date. */
+static int check_generation(struct pfw_net *pn, struct genl_info *info,
+			    u8 cmd, bool check, u32 gen)
+{
+	if (!check || gen == pn->generation)
+		return 0;
+	reply_error(info, cmd, "program changed since generation %u (now %u)",
+		    gen, pn->generation);
+	NL_SET_ERR_MSG(info->extack, "program changed since the expected generation");
+	return -ESTALE;
+}
+
+static int reply_generation(struct genl_info *info, u8 cmd, u32 gen)
+{
+	struct sk_buff *msg;
+	void *hdr;
+
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_put_reply(msg, info, &pfw_genl_family, 0, cmd);
+	if (!hdr || nla_put_u32(msg, POLYFW_A_GENERATION, gen)) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+}
+
+static int pfw_get_info(struct sk_buff *skb, struct genl_info *info)
+{
+	struct pfw_net *pn = pfw_net(genl_info_net(info));
+	const struct pfw_runtime *rt;
+	struct sk_buff *msg;
+	u32 flags = 0;
+	void *hdr;
+	int ret = -EMSGSIZE;
+
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_put_reply(msg, info, &pfw_genl_family, 0,
+				POLYFW_CMD_GET_INFO);
+	if (!hdr)
+		goto err;
+	mutex_lock(&pn->lock);
+	rt = rcu_dereference_protected(pn->active, lockdep_is_held(&pn->lock));
+	if (rt)
+		flags |= POLYFW_INFO_F_LOADED;
+	if (pfw_txn_exists(pn, info->snd_portid))
+		flags |= POLYFW_INFO_F_TXN;
+	if (nla_put_u32(msg, POLYFW_A_GENERATION, pn->generation) ||
+	    nla_put_u32(msg, POLYFW_A_SIZE, rt ? rt->size : 0) ||
+	    nla_put_u32(msg, POLYFW_A_N_RULES, rt ? rt->prog.n_rules : 0) ||
+	    nla_put_u32(msg, POLYFW_A_N_STATES, pfw_state_count(pn->states)) ||
+	    nla_put_u32(msg, POLYFW_A_FLAGS, flags)) {
+		mutex_unlock(&pn->lock);
+		goto err;
+	}
+	mutex_unlock(&pn->lock);
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+
+err:
+	nlmsg_free(msg);
+	return ret;
+}
+
+static int pfw_load_begin(struct sk_buff *skb, struct genl_info *info)
+{
+	struct pfw_net *pn = pfw_net(genl_info_net(info));
+	struct nlattr *gen = info->attrs[POLYFW_A_GENERATION];
+	int ret;
+
+	if (GENL_REQ_ATTR_CHECK(info, POLYFW_A_SIZE))
+		return -EINVAL;
+	mutex_lock(&pn->lock);
+	ret = check_generation(pn, info, POLYFW_CMD_LOAD_BEGIN, gen,
+			       gen ? nla_get_u32(gen) : 0);
+	if (!ret)
+		ret = pfw_txn_begin(pn, info->snd_portid,
+				    nla_get_u32(info->attrs[POLYFW_A_SIZE]), gen,
+				    gen ? nla_get_u32(gen) : 0, info->extack);
+	mutex_unlock(&pn->lock);
+	return ret;
+}
+
+static int pfw_load_chunk(struct sk_buff *skb, struct genl_info *info)
+{
+	struct pfw_net *pn = pfw_net(genl_info_net(info));
+	struct nlattr *data = info->attrs[POLYFW_A_DATA];
+	int ret;
+
+	if (GENL_REQ_ATTR_CHECK(info, POLYFW_A_OFFSET) ||
+	    GENL_REQ_ATTR_CHECK(info, POLYFW_A_DATA))
+		return -EINVAL;
+	if (!nla_len(data)) {
+		NL_SET_ERR_MSG_ATTR(info->extack, data, "empty chunk");
+		return -EINVAL;
+	}
+	mutex_lock(&pn->lock);
+	ret = pfw_txn_chunk(pn, info->snd_portid,
+			    nla_get_u32(info->attrs[POLYFW_A_OFFSET]),
+			    nla_data(data), nla_len(data), info->extack);
+	mutex_unlock(&pn->lock);
+	return ret;
+}
+
+static int pfw_load_commit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct pfw_net *pn = pfw_net(genl_info_net(info));
+	char log[PFW_VERIFY_LOG_LEN] = "";
+	struct pfw_runtime *rt;
+	struct pfw_txn *t;
+	u32 size, gen;
+	bool check;
+	void *blob;
+	int ret;
+
+	mutex_lock(&pn->lock);
+	t = pfw_txn_take(pn, info->snd_portid);
+	mutex_unlock(&pn->lock);
+	if (!t) {
+		NL_SET_ERR_MSG(info->extack, "no load transaction on this socket");
+		return -ENOENT;
+	}
+	if (t->received != t->size) {
+		reply_error(info, POLYFW_CMD_LOAD_COMMIT,
+			    "program incomplete: %u of %u bytes arrived",
+			    t->received, t->size);
+		NL_SET_ERR_MSG(info->extack, "program incomplete");
+		pfw_txn_free(t);
+		return -EMSGSIZE;
+	}
+	blob = t->buf;
+	size = t->size;
+	check = t->check_gen;
+	gen = t->gen;
+	t->buf = NULL;
+	pfw_txn_free(t);
+
+	/* The verifier runs outside the lock: packets and readers go on. */
+	rt = pfw_prog_create(blob, size, log, sizeof(log));
+	if (IS_ERR(rt)) {
+		ret = PTR_ERR(rt);
+		if (log[0]) {
+			reply_error(info, POLYFW_CMD_LOAD_COMMIT,
+				    "program rejected by the kernel: %s", log);
+			NL_SET_ERR_MSG(info->extack, "program rejected by the kernel verifier");
+		}
+		return ret;
+	}
+	mutex_lock(&pn->lock);
+	ret = check_generation(pn, info, POLYFW_CMD_LOAD_COMMIT, check, gen);
+	if (ret) {
+		pfw_prog_destroy(rt);
+		goto out;
+	}
+	ret = pfw_prog_install(pn, rt);
+	if (ret) {
+		NL_SET_ERR_MSG(info->extack, "cannot activate the program");
+		goto out;
+	}
+	gen = pn->generation;
+out:
+	mutex_unlock(&pn->lock);
+	if (ret)
+		return ret;
+	return reply_generation(info, POLYFW_CMD_LOAD_COMMIT, gen);
+}
+
+static int pfw_load_abort(struct sk_buff *skb, struct genl_info *info)
+{
+	struct pfw_net *pn = pfw_net(genl_info_net(info));
+
+	mutex_lock(&pn->lock);
+	pfw_txn_abort(pn, info->snd_portid);
+	mutex_unlock(&pn->lock);
+	return 0;
+}
+
+static int pfw_zero_counters(struct sk_buff *skb, struct genl_info *info)
+{
+	struct pfw_net *pn = pfw_net(genl_info_net(info));
+	struct pfw_runtime *rt;
+
+	mutex_lock(&pn->lock);
+	rt = rcu_dereference_protected(pn->active, lockdep_is_held(&pn->lock));
+	if (rt)
+		pfw_counters_zero(&rt->ctrs);
+	mutex_unlock(&pn->lock);
+	return 0;
+}
+
+static int pfw_flush(struct sk_buff *skb, struct genl_info *info)
+{
+	struct pfw_net *pn = pfw_net(genl_info_net(info));
+	struct nlattr *gen = info->attrs[POLYFW_A_GENERATION];
+	u32 now;
+	int ret;
+
+	mutex_lock(&pn->lock);
+	ret = check_generation(pn, info, POLYFW_CMD_FLUSH, gen,
+			       gen ? nla_get_u32(gen) : 0);
+	if (!ret)
+		pfw_prog_flush(pn);
+	now = pn->generation;
+	mutex_unlock(&pn->lock);
+	if (ret)
+		return ret;
+	return reply_generation(info, POLYFW_CMD_FLUSH, now);
+}
+
+/*
+ * Dumps: cb->args[0] is the position (byte offset or rule index), args[1]
+ * says whether args[2] holds the generation the dump started at.  When the
+ * program changes under a dump, one last message says so with
+ * NLM_F_DUMP_INTR and the dump ends.
+ */
+enum { DUMP_POS, DUMP_STARTED, DUMP_GEN };
+
+static void *dump_hdr(struct sk_buff *skb, struct netlink_callback *cb,
+		      u8 cmd)
+{
+	return genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
+			   &pfw_genl_family, NLM_F_MULTI, cmd);
+}
+
+/* Under pn->lock: 1 when the dump may go on, 0 when it ended. */
+static int dump_check(struct sk_buff *skb, struct netlink_callback *cb,
+		      struct pfw_net *pn, u8 cmd)
+{
+	void *hdr;
+
+	if (!cb->args[DUMP_STARTED]) {
+		cb->args[DUMP_STARTED] = 1;
+		cb->args[DUMP_GEN] = pn->generation;
+		return 1;
+	}
+	if (cb->args[DUMP_GEN] == pn->generation)
+		return 1;
+	if (cb->args[DUMP_STARTED] == 2)
+		return 0;
+	hdr = dump_hdr(skb, cb, cmd);
+	if (!hdr)
+		return 0;
+	if (nla_put_u32(skb, POLYFW_A_GENERATION, pn->generation)) {
+		genlmsg_cancel(skb, hdr);
+		return 0;
+	}
+	genlmsg_end(skb, hdr);
+	nlmsg_hdr(skb)->nlmsg_flags |= NLM_F_DUMP_INTR;
+	cb->args[DUMP_STARTED] = 2;
+	return 0;
+}
+
+static int pfw_get_program(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct pfw_net *pn = pfw_net(sock_net(skb->sk));
+	const struct pfw_runtime *rt;
+	u32 off;
+
+	mutex_lock(&pn->lock);
+	if (!dump_check(skb, cb, pn, POLYFW_CMD_GET_PROGRAM))
+		goto out;
+	rt = rcu_dereference_protected(pn->active, lockdep_is_held(&pn->lock));
+	off = cb->args[DUMP_POS];
+	while (rt && off < rt->size) {
+		int room = skb_tailroom(skb) - GENL_HDRLEN - NLMSG_HDRLEN -
+			   4 * nla_total_size(sizeof(u32)) - NLA_HDRLEN - 16;
+		u32 len = min_t(u32, rt->size - off, POLYFW_CHUNK_MAX);
+		void *hdr;
+
+		if (room < 256)
+			break;
+		len = min_t(u32, len, room & ~3);
+		hdr = dump_hdr(skb, cb, POLYFW_CMD_GET_PROGRAM);
+		if (!hdr)
+			break;
+		if (nla_put_u32(skb, POLYFW_A_GENERATION, pn->generation) ||
+		    nla_put_u32(skb, POLYFW_A_SIZE, rt->size) ||
+		    nla_put_u32(skb, POLYFW_A_OFFSET, off) ||
+		    nla_put(skb, POLYFW_A_DATA, len, rt->blob + off)) {
+			genlmsg_cancel(skb, hdr);
+			break;
+		}
+		genlmsg_end(skb, hdr);
+		off += len;
+	}
+	cb->args[DUMP_POS] = off;
+out:
+	mutex_unlock(&pn->lock);
+	return skb->len;
+}
+
+static int put_rule(struct sk_buff *skb, const struct pfw_runtime *rt, u32 i)
+{
+	const struct pfw_rule_desc *r = &rt->prog.rules[i];
+	struct pfw_ctr_val val;
+	struct nlattr *nest;
+
+	pfw_counters_read(&rt->ctrs, i, &val);
+	nest = nla_nest_start(skb, POLYFW_A_RULE);
+	if (!nest)
+		return -EMSGSIZE;
+	if (nla_put_u32(skb, POLYFW_RULE_A_INDEX, i) ||
+	    nla_put_u32(skb, POLYFW_RULE_A_ID, r->id) ||
+	    nla_put_u32(skb, POLYFW_RULE_A_KEY, r->key) ||
+	    nla_put_u64_64bit(skb, POLYFW_RULE_A_PACKETS, val.packets,
+			      POLYFW_RULE_A_PAD) ||
+	    nla_put_u64_64bit(skb, POLYFW_RULE_A_BYTES, val.bytes,
+			      POLYFW_RULE_A_PAD) ||
+	    nla_put_u64_64bit(skb, POLYFW_RULE_A_LAST_SEEN, val.last,
+			      POLYFW_RULE_A_PAD)) {
+		nla_nest_cancel(skb, nest);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+static int pfw_get_counters(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct pfw_net *pn = pfw_net(sock_net(skb->sk));
+	const struct pfw_runtime *rt;
+	void *hdr;
+	u32 i;
+
+	mutex_lock(&pn->lock);
+	if (!dump_check(skb, cb, pn, POLYFW_CMD_GET_COUNTERS))
+		goto out;
+	rt = rcu_dereference_protected(pn->active, lockdep_is_held(&pn->lock));
+	i = cb->args[DUMP_POS];
+	if (!rt || i >= rt->prog.n_rules)
+		goto out;
+	hdr = dump_hdr(skb, cb, POLYFW_CMD_GET_COUNTERS);
+	if (!hdr)
+		goto out;
+	if (nla_put_u32(skb, POLYFW_A_GENERATION, pn->generation)) {
+		genlmsg_cancel(skb, hdr);
+		goto out;
+	}
+	for (; i < rt->prog.n_rules; i++) {
+		if (put_rule(skb, rt, i))
+			break;
+	}
+	genlmsg_end(skb, hdr);
+	cb->args[DUMP_POS] = i;
+out:
+	mutex_unlock(&pn->lock);
+	return skb->len;
+}
+
+static const struct genl_ops pfw_genl_ops[] = {
+	{
+		.cmd = POLYFW_CMD_GET_INFO,
+		.doit = pfw_get_info,
+		.flags = GENL_UNS_ADMIN_PERM,
+	}, {
+		.cmd = POLYFW_CMD_LOAD_BEGIN,
+		.doit = pfw_load_begin,
+		.flags = GENL_UNS_ADMIN_PERM,
+	}, {
+		.cmd = POLYFW_CMD_LOAD_CHUNK,
+		.doit = pfw_load_chunk,
+		.flags = GENL_UNS_ADMIN_PERM,
+	}, {
+		.cmd = POLYFW_CMD_LOAD_COMMIT,
+		.doit = pfw_load_commit,
+		.flags = GENL_UNS_ADMIN_PERM,
+	}, {
+		.cmd = POLYFW_CMD_LOAD_ABORT,
+		.doit = pfw_load_abort,
+		.flags = GENL_UNS_ADMIN_PERM,
+	}, {
+		.cmd = POLYFW_CMD_GET_PROGRAM,
+		.dumpit = pfw_get_program,
+		.flags = GENL_UNS_ADMIN_PERM,
+	}, {
+		.cmd = POLYFW_CMD_GET_COUNTERS,
+		.dumpit = pfw_get_counters,
+		.flags = GENL_UNS_ADMIN_PERM,
+	}, {
+		.cmd = POLYFW_CMD_ZERO_COUNTERS,
+		.doit = pfw_zero_counters,
+		.flags = GENL_UNS_ADMIN_PERM,
+	}, {
+		.cmd = POLYFW_CMD_FLUSH,
+		.doit = pfw_flush,
+		.flags = GENL_UNS_ADMIN_PERM,
+	}
+};
+
+static struct genl_family pfw_genl_family = {
+	.ops = pfw_genl_ops,
+	.n_ops = ARRAY_SIZE(pfw_genl_ops),
+	.name = POLYFW_GENL_NAME,
+	.version = POLYFW_GENL_VERSION,
+	.maxattr = POLYFW_A_MAX,
+	.policy = pfw_nl_policy,
+	.module = THIS_MODULE,
+	.netnsok = true,
+	.parallel_ops = true,
+};
+
+int pfw_genetlink_init(void)
+{
+	return genl_register_family(&pfw_genl_family);
+}
+
+void pfw_genetlink_uninit(void)
+{
+	genl_unregister_family(&pfw_genl_family);
+}

@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/*
+ * Copyright (C) 2025 The polyfw authors. All Rights Reserved.
+ *
+ * What polyfw keeps per network namespace.
+ */
+#ifndef _PFW_NETNS_H
+#define _PFW_NETNS_H
+
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/workqueue.h>
+#include <net/net_namespace.h>
+
+struct pfw_runtime;
+struct pfw_state_table;
+
+struct pfw_net {
+	struct net *net;
+	/* Read by the packet path under RCU, written under lock. */
+	struct pfw_runtime __rcu *active;
+	/*
+	 * Serialises every writer and the counter readers: active, generation,
+	 * hooks_on, states (creation), the transaction list.
+	 */
+	struct mutex lock;
+	u32 generation;
+	bool hooks_on;
+	/* Created with the first program that keeps state; lives with us. */
+	struct pfw_state_table *states;
+	/* Load transactions (struct pfw_txn), at most POLYFW_MAX_TXNS. */
+	struct list_head txns;
+	unsigned int n_txns;
+	struct delayed_work txn_gc;
+};
+
+struct pfw_net *pfw_net(const struct net *net);
+
+int pfw_netns_init(void);
+void pfw_netns_uninit(void);
+
+#endif /* _PFW_NETNS_H */

@@ -1,0 +1,308 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * Copyright (C) 2025 The polyfw authors. All Rights Reserved.
+ *
+ * Program objects and their replacement.  The active program of a
+ * namespace is one RCU-protected pointer: packets run it lock-free under
+ * rcu_read_lock(), writers replace it with rcu_assign_pointer() under the
+ * namespace mutex, so a packet sees either the whole old program or the
+ * whole new one.  A replaced program is kept until a grace period has
+ * passed: install() waits for it, so that the old program's counters are
+ * final when they are carried over; flush() frees through call_rcu().
+ */
+#include "prog.h"
+#include "hook.h"
+#include "netns.h"
+#include "state.h"
+
+#include <linux/err.h>
+#include <linux/kmod.h>
+#include <linux/mm.h>
+#include <linux/slab.h>
+#include <linux/sort.h>
+#include <net/netfilter/nf_log.h>
+
+static u32 scan_uses(const struct pfw_prog *p)
+{
+	u32 uses = 0, pc;
+
+	for (pc = 0; pc < p->n_insns; pc++) {
+		const struct pfw_insn *in = &p->insns[pc];
+		unsigned int f = in->field & PFW_F_MASK;
+
+		switch (in->op) {
+		case PFW_OP_CMP:
+		case PFW_OP_RANGE:
+		case PFW_OP_MASK:
+		case PFW_OP_ANYBITS:
+		case PFW_OP_ADDR_MASK:
+		case PFW_OP_ADDR_RANGE:
+		case PFW_OP_IFNAME:
+		case PFW_OP_INSET:
+			if (f == PFW_FLD_SADDRTYPE || f == PFW_FLD_DADDRTYPE)
+				uses |= PFW_USES_ADDRTYPE;
+			else if (f == PFW_FLD_UID || f == PFW_FLD_GID)
+				uses |= PFW_USES_OWNER;
+			else if (f == PFW_FLD_PHYSIN || f == PFW_FLD_PHYSOUT)
+				uses |= PFW_USES_PHYS;
+			else if (f == PFW_FLD_SMAC || f == PFW_FLD_DMAC)
+				uses |= PFW_USES_MAC;
+			break;
+		case PFW_OP_STATE_ADD:
+		case PFW_OP_STATE_CHECK:
+			uses |= PFW_USES_STATE;
+			break;
+		case PFW_OP_LOG:
+			if (p->pool[in->arg + 2] & PFW_LOG_NFLOG)
+				uses |= PFW_USES_NFLOG;
+			else
+				uses |= PFW_USES_LOG;
+			break;
+		default:
+			break;
+		}
+	}
+	return uses;
+}
+
+static int cmp_rule_key(const void *a, const void *b)
+{
+	const struct pfw_rule_key *x = a, *y = b;
+
+	if (x->key != y->key)
+		return x->key < y->key ? -1 : 1;
+	return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+static int build_keys(struct pfw_runtime *rt)
+{
+	u32 i, n = rt->prog.n_rules;
+
+	if (!n)
+		return 0;
+	rt->keys = kvmalloc_array(n, sizeof(*rt->keys),
+				  GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
+	if (!rt->keys)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		rt->keys[i].key = rt->prog.rules[i].key;
+		rt->keys[i].idx = i;
+	}
+	sort(rt->keys, n, sizeof(*rt->keys), cmp_rule_key, NULL);
+	return 0;
+}
+
+long pfw_prog_rule_by_key(const struct pfw_runtime *rt, u32 key)
+{
+	u32 lo = 0, hi = rt->prog.n_rules;
+
+	while (lo < hi) {
+		u32 mid = lo + (hi - lo) / 2;
+
+		if (rt->keys[mid].key < key)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < rt->prog.n_rules && rt->keys[lo].key == key)
+		return rt->keys[lo].idx;
+	return -1;
+}
+
+/*
+ * A logger reference per family, as xt_LOG and nft_log take them; the
+ * logger module (nf_log_syslog, nfnetlink_log) is loaded on demand.
+ */
+static int get_family_logger(u8 pf, int type)
+{
+	if (!nf_logger_find_get(pf, type))
+		return 0;
+	request_module("nf-logger-%u-%u", pf, type);
+	return nf_logger_find_get(pf, type);
+}
+
+static int get_logger(int type)
+{
+	int ret;
+
+	ret = get_family_logger(NFPROTO_IPV4, type);
+	if (ret)
+		return ret;
+	ret = get_family_logger(NFPROTO_IPV6, type);
+	if (ret)
+		nf_logger_put(NFPROTO_IPV4, type);
+	return ret;
+}
+
+static void put_logger(int type)
+{
+	nf_logger_put(NFPROTO_IPV4, type);
+	nf_logger_put(NFPROTO_IPV6, type);
+}
+
+static int get_loggers(struct pfw_runtime *rt, char *log, size_t log_len)
+{
+	int ret;
+
+	if (rt->uses & PFW_USES_LOG) {
+		ret = get_logger(NF_LOG_TYPE_LOG);
+		if (ret) {
+			snprintf(log, log_len,
+				 "LOG needs a kernel logger (nf_log_syslog): error %d",
+				 ret);
+			rt->uses &= ~(PFW_USES_LOG | PFW_USES_NFLOG);
+			return ret;
+		}
+	}
+	if (rt->uses & PFW_USES_NFLOG) {
+		ret = get_logger(NF_LOG_TYPE_ULOG);
+		if (ret) {
+			snprintf(log, log_len, "NFLOG needs nfnetlink_log: error %d",
+				 ret);
+			if (rt->uses & PFW_USES_LOG)
+				put_logger(NF_LOG_TYPE_LOG);
+			rt->uses &= ~(PFW_USES_LOG | PFW_USES_NFLOG);
+			return ret;
+		}
+	}
+	return 0;
+}
+
+static void put_loggers(struct pfw_runtime *rt)
+{
+	if (rt->uses & PFW_USES_LOG)
+		put_logger(NF_LOG_TYPE_LOG);
+	if (rt->uses & PFW_USES_NFLOG)
+		put_logger(NF_LOG_TYPE_ULOG);
+}
+
+struct pfw_runtime *pfw_prog_create(void *blob, u32 size, char *log,
+				    size_t log_len)
+{
+	struct pfw_runtime *rt;
+	int ret;
+
+	rt = kzalloc(sizeof(*rt), GFP_KERNEL_ACCOUNT);
+	if (!rt) {
+		kvfree(blob);
+		return ERR_PTR(-ENOMEM);
+	}
+	rt->blob = blob;
+	rt->size = size;
+	ret = pfw_verify(blob, size, &rt->prog, log, log_len);
+	if (ret)
+		goto err_blob;
+	rt->uses = scan_uses(&rt->prog);
+	ret = get_loggers(rt, log, log_len);
+	if (ret)
+		goto err_blob;
+	ret = pfw_counters_alloc(&rt->ctrs, rt->prog.n_rules);
+	if (ret)
+		goto err_loggers;
+	ret = pfw_limiters_alloc(&rt->lims, &rt->prog);
+	if (ret)
+		goto err_counters;
+	ret = build_keys(rt);
+	if (ret)
+		goto err_limiters;
+	return rt;
+
+err_limiters:
+	pfw_limiters_free(&rt->lims);
+err_counters:
+	pfw_counters_free(&rt->ctrs);
+err_loggers:
+	put_loggers(rt);
+err_blob:
+	kvfree(rt->blob);
+	kfree(rt);
+	return ERR_PTR(ret);
+}
+
+void pfw_prog_destroy(struct pfw_runtime *rt)
+{
+	kvfree(rt->keys);
+	pfw_limiters_free(&rt->lims);
+	pfw_counters_free(&rt->ctrs);
+	put_loggers(rt);
+	kvfree(rt->blob);
+	kfree(rt);
+}
+
+static void destroy_rcu(struct rcu_head *head)
+{
+	pfw_prog_destroy(container_of(head, struct pfw_runtime, rcu));
+}
+
+/* old is no longer reachable: its counters are final. */
+static void carry_over(struct pfw_runtime *rt, const struct pfw_runtime *old)
+{
+	struct pfw_ctr_val val;
+	u32 i;
+
+	for (i = 0; i < rt->prog.n_rules; i++) {
+		long j = pfw_prog_rule_by_key(old, rt->prog.rules[i].key);
+
+		if (j < 0)
+			continue;
+		pfw_counters_read(&old->ctrs, j, &val);
+		pfw_counters_carry(&rt->ctrs, i, &val);
+		if (!(i & 1023))
+			cond_resched();
+	}
+	pfw_limiters_carry(&rt->lims, &old->lims);
+}
+
+int pfw_prog_install(struct pfw_net *pn, struct pfw_runtime *rt)
+{
+	struct pfw_runtime *old;
+	int ret;
+
+	lockdep_assert_held(&pn->lock);
+	if ((rt->uses & PFW_USES_STATE) && !pn->states) {
+		pn->states = pfw_state_table_create();
+		if (!pn->states) {
+			ret = -ENOMEM;
+			goto err_rt;
+		}
+	}
+	rt->states = pn->states;
+	if (!pn->hooks_on) {
+		ret = pfw_hook_enable(pn);
+		if (ret)
+			goto err_rt;
+	}
+	old = rcu_dereference_protected(pn->active, lockdep_is_held(&pn->lock));
+	rcu_assign_pointer(pn->active, rt);
+	pn->generation++;
+	if (old) {
+		synchronize_rcu();
+		carry_over(rt, old);
+		pfw_prog_destroy(old);
+	}
+	return 0;
+
+err_rt:
+	pfw_prog_destroy(rt);
+	return ret;
+}
+
+void pfw_prog_flush(struct pfw_net *pn)
+{
+	struct pfw_runtime *old;
+
+	lockdep_assert_held(&pn->lock);
+	old = rcu_dereference_protected(pn->active, lockdep_is_held(&pn->lock));
+	RCU_INIT_POINTER(pn->active, NULL);
+	if (pn->hooks_on)
+		pfw_hook_disable(pn);
+	pn->generation++;
+	if (old)
+		call_rcu(&old->rcu, destroy_rcu);
+	if (pn->states)
+		pfw_state_table_flush(pn->states);
+}
+
+#ifdef DEBUG
+#include "selftest/prog.c"
+#endif

@@ -1,0 +1,35 @@
+#!/bin/bash
+# polyfw.ko dynamic states (keep-state): connections to tcp 8080 that vm
+# opens are let back in, everything else is dropped; with a limit of one
+# state per source, a second connection waits for the first state to go.
+set -e
+# shellcheck source=tests/vm/lib.sh
+. "$(dirname "$0")/lib.sh"
+# shellcheck source=tests/vm/t-kmod-lib.inc
+. "$(dirname "$0")/t-kmod-lib.inc"
+kmod_require
+trap topo_down EXIT
+topo_up
+
+serve inet tcp 8080
+serve inet tcp 8081
+serve vm tcp 9000
+load state 8080
+tcp_deliver vm inet "$INET4" 8080 || fail "TCP 8080 not delivered with keep-state"
+tcp_deliver vm inet "$INET6" 8080 || fail "TCP6 8080 not delivered with keep-state"
+expect_tcp timeout vm "$INET4" 8081
+expect_tcp timeout inet "$VM4" 9000
+pfw show
+[ "$(packets 2)" -ge 4 ] || fail "state-hit rule counted $(packets 2) packets"
+
+load state 8080 1
+tcp_deliver vm inet "$INET4" 8080 || fail "first limited connection failed"
+expect_tcp timeout vm "$INET4" 8080
+# The first flow's state ends 5 s after its FIN; the reaper runs every 5 s.
+ok=0
+for i in $(seq 1 20); do
+	if tcp_deliver vm inet "$INET4" 8080; then ok=1; break; fi
+	sleep 1
+done
+[ "$ok" = 1 ] || fail "the limit never freed up"
+echo "kmod state: ok"
