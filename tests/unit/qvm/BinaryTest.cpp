@@ -42,7 +42,7 @@ TEST_CASE("qvm: the polyfw binary runs qvm-firewall both ways", "[qvm]") {
     test::writeText(dir / "vms.conf", "work tap0\n");
     test::writeText(dir / "resolv.conf", "nameserver 10.139.1.1\n");
     std::string env = "POLYFW_VMS_CONF=" + (dir / "vms.conf") + " POLYFW_STATE_DIR=" + (dir / "state") +
-                      " POLYFW_RESOLV_CONF=" + (dir / "resolv.conf") + " POLYFW_NOW=1700000000 ";
+                      " POLYFW_RESOLV_CONF=" + (dir / "resolv.conf") + " POLYFW_NOW=1700000000 POLYFW_KERNEL=off ";
     std::string polyfw = POLYFW_BINARY;
     std::string link = (std::filesystem::path(polyfw).parent_path() / "qvm-firewall").string();
     REQUIRE(std::filesystem::exists(link));

@@ -95,6 +95,7 @@ public:
         env.paths.stateDir = dir / "state";
         env.paths.resolvConf = dir / "resolv.conf";
         env.now = kNow;
+        env.kernel = KernelMode::Off;  // unit tests never touch a kernel module
         env.resolver = fakeResolver({{"example.com", {v4("93.184.216.34")}}});
         writeText(env.paths.vmsConf, "work tap0 vnet+\nsys-net vif3.0\n");
         writeText(env.paths.resolvConf, "nameserver 10.139.1.1\nnameserver fd00::53\n");

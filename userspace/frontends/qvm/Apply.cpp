@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "frontends/qvm/Text.h"
+#include "netlink/Client.h"
 
 namespace pfw::qvm {
 
@@ -18,8 +19,31 @@ ApplyResult applyProgram(const std::vector<uint32_t>& blob, const std::string& p
         return ApplyResult::Unchanged;
     if (!writeFileAtomic(path, bytes, error))
         return ApplyResult::Failed;
-    // TODO(netlink): load the program into the kernel module here.
     return ApplyResult::Written;
+}
+
+std::string KernelLoad::begin() {
+    if (mode_ == KernelMode::Off)
+        return "";
+    nl::Client client;
+    nl::Info info;
+    std::string err = client.getInfo(info);
+    if (!err.empty()) {
+        // no module, no family: not an error, the rules wait for the boot load
+        if (err.find("not loaded") != std::string::npos)
+            return "";
+        return err;
+    }
+    available_ = true;
+    generation_ = info.generation;
+    return "";
+}
+
+std::string KernelLoad::commit(const std::vector<uint32_t>& blob) {
+    if (!available_)
+        return "";
+    nl::Client client;
+    return client.loadProgram(blob, generation_);
 }
 
 }  // namespace pfw::qvm

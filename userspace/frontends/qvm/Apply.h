@@ -13,11 +13,33 @@ namespace pfw::qvm {
 
 enum class ApplyResult { Written, Unchanged, Failed };
 
-// Puts blob in force.  Today that is: write it (its raw bytes, host order)
-// atomically to path, STATE_DIR/program.pfw, unless the file already holds
-// exactly these bytes and force (--reload) is not set.  Loading the program
-// into the kernel module over netlink belongs here too, once that exists, so
-// that every caller that changes rules also reloads the kernel.
+// Writes blob (its raw bytes, host order) atomically to path,
+// STATE_DIR/program.pfw, unless the file already holds exactly these bytes
+// and force (--reload) is not set.  The file is what the boot-time load
+// puts in force.
 ApplyResult applyProgram(const std::vector<uint32_t>& blob, const std::string& path, bool force, std::string& error);
+
+// Whether qvm-firewall talks to the kernel: Auto loads the program when the
+// polyfw module is there and says so when it is not; Off never tries
+// ($POLYFW_KERNEL=off, for tests and for preparing rules offline).
+enum class KernelMode { Auto, Off };
+
+// The kernel side of a change, in two steps around the compile: begin()
+// reads the generation of the program in force, commit() loads the new one
+// only if nobody changed it in between, as one atomic swap.
+class KernelLoad {
+public:
+    explicit KernelLoad(KernelMode mode) : mode_(mode) {}
+    // "" or an error; sets available() when the module answered.
+    std::string begin();
+    bool available() const { return available_; }
+    std::string commit(const std::vector<uint32_t>& blob);
+    uint32_t generation() const { return generation_; }
+
+private:
+    KernelMode mode_;
+    bool available_ = false;
+    uint32_t generation_ = 0;
+};
 
 }  // namespace pfw::qvm

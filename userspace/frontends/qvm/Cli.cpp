@@ -5,6 +5,8 @@
 //------------------------------------------------------------------------------
 #include "frontends/qvm/Cli.h"
 
+#include <cstdlib>
+
 #include <fcntl.h>
 #include <sys/file.h>
 #include <unistd.h>
@@ -109,10 +111,16 @@ private:
 
     std::optional<std::vector<Rule>> load() { return loadVmRules(env_.paths.stateDir, inv_.vm, env_.now, diags_); }
 
-    // Rebuilds the program with `rules` as the VM's rules, then saves them
-    // (when given) and applies the program.  Nothing is written unless the
-    // whole program compiles.
+    // Rebuilds the program with `rules` as the VM's rules and puts it in
+    // force: loaded into the kernel (one atomic swap, refused if someone
+    // else changed the program since we read its generation), then the rules
+    // and the program file saved.  A failure before the kernel took the
+    // program changes nothing.
     int commit(const std::vector<Rule>* rules) {
+        KernelLoad kernel(env_.kernel);
+        std::string error = kernel.begin();
+        if (!error.empty())
+            return fail("", error);
         LowerContext ctx{readResolvConf(env_.paths.resolvConf), env_.resolver};
         std::map<std::string, std::vector<Rule>> edited;
         if (rules)
@@ -120,16 +128,21 @@ private:
         std::optional<ir::Program> prog = buildProgram(*map_, edited, env_.paths.stateDir, ctx, env_.now, diags_);
         if (!prog)
             return report();
-        driver::CompileResult res = driver::compile(*prog);
+        driver::CompileOptions opts;
+        opts.generation = kernel.generation();
+        driver::CompileResult res = driver::compile(*prog, opts);
         if (!res.ok())
             return fail("", res.error);
-        std::string error;
+        error = kernel.commit(res.blob);
+        if (!error.empty())
+            return fail("", error);
         if (rules && !saveVmRules(env_.paths.stateDir, inv_.vm, *rules, error))
-            return fail("", "cannot save the rules: " + error);
+            return fail("", std::string(kernel.available() ? "the program is in force, but " : "") +
+                                "the rules were not saved: " + error);
         std::string path = programPath(env_.paths.stateDir);
         switch (applyProgram(res.blob, path, inv_.reload, error)) {
             case ApplyResult::Failed:
-                return fail("", std::string(rules ? "rules saved, but " : "") + "the program was not written: " +
+                return fail("", std::string(rules ? "rules saved, but " : "") + "the program file was not written: " +
                                     error + " (retry with 'qvm-firewall --reload " + inv_.vm + " list')");
             case ApplyResult::Written:
                 if (inv_.verbosity > 0)
@@ -140,6 +153,11 @@ private:
                     err_ << kProg << "program unchanged: " << path << "\n";
                 break;
         }
+        if (kernel.available() && inv_.verbosity > 0)
+            err_ << kProg << "loaded into the kernel (generation " << kernel.generation() << " was in force)\n";
+        if (!kernel.available() && env_.kernel == KernelMode::Auto && inv_.verbosity >= 0)
+            err_ << kProg << "warning: the polyfw kernel module is not loaded: the rules take effect when "
+                 << path << " is loaded\n";
         return 0;
     }
 
@@ -272,6 +290,9 @@ int runCli(const std::vector<std::string>& args, std::ostream& out, std::ostream
     CliEnv env;
     env.paths = Paths::fromEnvironment();
     env.now = *now;
+    const char* kernel = std::getenv("POLYFW_KERNEL");
+    if (kernel && std::string(kernel) == "off")
+        env.kernel = KernelMode::Off;
     return runCli(args, env, out, err);
 }
 

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "frontends/qvm/Address.h"
+#include "frontends/qvm/Apply.h"
 #include "frontends/qvm/Program.h"
 
 namespace pfw::qvm {
@@ -20,6 +21,7 @@ struct CliEnv {
     Paths paths;
     int64_t now = 0;
     Resolver resolver = systemResolver();
+    KernelMode kernel = KernelMode::Auto;
 };
 
 // Runs qvm-firewall with args (argv without the program name): the list goes
@@ -30,7 +32,8 @@ struct CliEnv {
 int runCli(const std::vector<std::string>& args, const CliEnv& env, std::ostream& out, std::ostream& err);
 
 // The same with paths and time from the environment: $POLYFW_VMS_CONF,
-// $POLYFW_STATE_DIR, $POLYFW_RESOLV_CONF, $POLYFW_NOW.
+// $POLYFW_STATE_DIR, $POLYFW_RESOLV_CONF, $POLYFW_NOW, and $POLYFW_KERNEL
+// ("off": never talk to the kernel module).
 int runCli(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 
 }  // namespace pfw::qvm
