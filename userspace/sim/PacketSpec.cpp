@@ -8,6 +8,8 @@
 #include <arpa/inet.h>
 
 #include <charconv>
+#include <cstdlib>
+#include <ctime>
 #include <cstring>
 #include <map>
 
@@ -98,6 +100,10 @@ void PacketSpec::toPkt(pfw_pkt* pkt) const {
 
 std::optional<PacketSpec> parsePacket(const std::vector<std::string>& words, Diagnostics& diags) {
     PacketSpec p;
+    // a packet happens now, as rule expiry sees it ($POLYFW_NOW for tests)
+    const char* nowEnv = std::getenv("POLYFW_NOW");
+    auto now = nowEnv ? number(nowEnv, 0xffffffffu) : std::nullopt;
+    p.time = now ? static_cast<uint32_t>(*now) : static_cast<uint32_t>(std::time(nullptr));
     std::string src = "", dst = "";
     uint32_t proto = 6, sport = 12345, dport = 80, type = 8, code = 0, flags = PFW_TCP_SYN, len = 0;
     uint32_t ttl = 64, tos = 0, ipid = 1;

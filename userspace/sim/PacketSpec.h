@@ -43,7 +43,8 @@ struct PacketSpec {
 // type/code N (ICMP), flags syn,ack,... (TCP), state
 // new|established|related|invalid|untracked, mark N, uid N, gid N, len N
 // (payload bytes), ttl N, tos N, dscp N, ipid N, frag first|later,
-// smac/dmac MAC, time N, truncate N (cut the built packet to N bytes).
+// smac/dmac MAC, time N (default: now, or $POLYFW_NOW), truncate N (cut the
+// built packet to N bytes).
 std::optional<PacketSpec> parsePacket(const std::vector<std::string>& words, Diagnostics& diags);
 
 // Hook names as the CLI spells them; -1 when unknown.

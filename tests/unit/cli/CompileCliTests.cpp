@@ -111,3 +111,15 @@ TEST_CASE("polyfw compile reports the language it cannot tell", "[cli]") {
     CHECK(c.status == 1);
     CHECK(c.err == src + ": error: cannot tell the language of the input: give --lang qvm|ipfw|shorewall|firehol\n");
 }
+
+TEST_CASE("polyfw trace sees rule expiry at the packet's time", "[cli]") {
+    std::string src = writeTemp("expire.qvm",
+                                "vm work tap0\n"
+                                "work accept dsthost=192.0.2.1 expire=1700000100\n");
+    auto t = runPolyfw("trace --lang qvm " + src + " iif tap0 dst 192.0.2.1 , iif tap0 dst 192.0.2.1 time 1700000100",
+                       kEnv);
+    CHECK(t.err == "");
+    CHECK(t.out ==
+          "packet 1: accept by " + src + ":2 (rule 1)\n"
+          "packet 2: drop by qvm:work:default (rule 2)\n");
+}
