@@ -21,6 +21,11 @@ done
 echo "vm-test: building polyfw.ko (debug: self-tests run at load) and test helpers"
 make -s -C "$REPO/kmod" debug W=1 >/dev/null
 make -s -C "$REPO/kmod" tools >/dev/null
+# files the tests use besides the tests themselves
+extra="$REPO/build/vm-extra"
+mkdir -p "$extra"
+cp "$REPO/dist/polyfw-boot" "$extra/polyfw-boot"
 exec "$REPO/scripts/vm-run.sh" --build-dir "$REPO/build/vm-all" --module "$REPO/polyfw.ko" \
+	--test "$REPO/tests/vm" --test "$extra" \
 	--bin "$BIN_DIR/polyfw" --bin "$REPO/build/kmod-bin/mkprog" --bin "$REPO/build/kmod-bin/hostile-nl" \
 	"${ARGS[@]}"
