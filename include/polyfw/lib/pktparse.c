@@ -345,7 +345,10 @@ int pfw_pkt_parse(struct pfw_pkt *pkt, pfw_read_fn read, const void *src,
 		ret = parse_ipv6(pkt, read, src, pkt_len);
 	else
 		ret = -EINVAL;
-	if (ret)
-		pfw_pkt_init(pkt), pkt->len = pkt_len;
+	if (ret) {
+		/* nothing half-parsed: an unparsed packet matches no field */
+		pfw_pkt_init(pkt);
+		pkt->len = pkt_len;
+	}
 	return ret;
 }
