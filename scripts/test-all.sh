@@ -52,31 +52,17 @@ if [ -x "$BUILD/asan/tests/polyfw_tests" ]; then
 	count_ctest "$BUILD/ctest-asan.log" "sanitizer unit tests"
 fi
 
-if [ -f "$REPO/Kbuild" ] && [ -x "$REPO/scripts/vm-test.sh" ]; then
-	stage "kernel module and QEMU end-to-end tests"
-	"$REPO/scripts/vm-test.sh" --bin-dir "$BUILD/release" 2>&1 | tee "$BUILD/vm.log"
-	line=$(grep -E '^vm: [0-9]+ passed, [0-9]+ failed' "$BUILD/vm.log" | tail -n 1)
-	if [ -z "$line" ]; then
-		fail_stage "vm tests (no summary)"
-	else
-		p=$(sed -E 's/^vm: ([0-9]+) passed.*/\1/' <<<"$line")
-		f=$(sed -E 's/^vm: [0-9]+ passed, ([0-9]+) failed.*/\1/' <<<"$line")
-		passed=$((passed + p))
-		failed=$((failed + f))
-		[ "$f" -eq 0 ] || failures+=("vm: $f tests")
-	fi
+stage "kernel module and QEMU end-to-end tests"
+"$REPO/scripts/vm-test.sh" --bin-dir "$BUILD/release" 2>&1 | tee "$BUILD/vm.log"
+line=$(grep -E '^vm: [0-9]+ passed, [0-9]+ failed' "$BUILD/vm.log" | tail -n 1)
+if [ -z "$line" ]; then
+	fail_stage "vm tests (no summary)"
 else
-	stage "QEMU end-to-end tests (harness only)"
-	"$REPO/scripts/vm-run.sh" 2>&1 | tee "$BUILD/vm.log"
-	line=$(grep -E '^vm: [0-9]+ passed, [0-9]+ failed' "$BUILD/vm.log" | tail -n 1)
-	if [ -z "$line" ]; then
-		fail_stage "vm tests (no summary)"
-	else
-		p=$(sed -E 's/^vm: ([0-9]+) passed.*/\1/' <<<"$line")
-		f=$(sed -E 's/^vm: [0-9]+ passed, ([0-9]+) failed.*/\1/' <<<"$line")
-		passed=$((passed + p))
-		failed=$((failed + f))
-	fi
+	p=$(sed -E 's/^vm: ([0-9]+) passed.*/\1/' <<<"$line")
+	f=$(sed -E 's/^vm: [0-9]+ passed, ([0-9]+) failed.*/\1/' <<<"$line")
+	passed=$((passed + p))
+	failed=$((failed + f))
+	[ "$f" -eq 0 ] || failures+=("vm: $f tests")
 fi
 
 echo

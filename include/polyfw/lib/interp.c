@@ -8,18 +8,8 @@
  * moves strictly forward through its node area, so it is bounded too.
  */
 #include "../compat.h"
+#include "bounds.h"
 #include "../interp.h"
-
-static int bound_cmp(const __u32 *a, const __u32 *b, unsigned int width)
-{
-	unsigned int i;
-
-	for (i = 0; i < width; i++) {
-		if (a[i] != b[i])
-			return a[i] < b[i] ? -1 : 1;
-	}
-	return 0;
-}
 
 /*
  * Finds the element of a sorted, disjoint interval list containing key.
@@ -34,9 +24,9 @@ static long interval_search(const __u32 *el, __u32 n, unsigned int width,
 		__u32 mid = lo + (hi - lo) / 2;
 		const __u32 *e = el + (unsigned long)mid * stride;
 
-		if (bound_cmp(key, e, width) < 0)
+		if (pfw_bound_cmp(key, e, width) < 0)
 			hi = mid;
-		else if (bound_cmp(key, e + width, width) > 0)
+		else if (pfw_bound_cmp(key, e + width, width) > 0)
 			lo = mid + 1;
 		else
 			return mid;
@@ -93,7 +83,7 @@ static int entry_matches(const struct pfw_pkt *pkt, const __u32 *e)
 	for (d = PFW_DIM_SADDR; d < PFW_NDIMS; d++, r += 8) {
 		const __u32 *v = dim_value(pkt, d);
 
-		if (bound_cmp(v, r, 4) < 0 || bound_cmp(v, r + 4, 4) > 0)
+		if (pfw_bound_cmp(v, r, 4) < 0 || pfw_bound_cmp(v, r + 4, 4) > 0)
 			return 0;
 	}
 	return 1;
@@ -139,8 +129,8 @@ static __u32 walk_tree(const struct pfw_prog *prog, const struct pfw_pkt *pkt,
 			const __u32 *slo = node + 3, *shi = node + 3 + width;
 			__u32 word = node[0] >> 16, idx;
 
-			if (bound_cmp(v, slo, width) < 0 ||
-			    bound_cmp(v, shi, width) > 0) {
+			if (pfw_bound_cmp(v, slo, width) < 0 ||
+			    pfw_bound_cmp(v, shi, width) > 0) {
 				idx = n;
 			} else {
 				idx = (v[word] - slo[word]) >> node[2];
@@ -157,7 +147,7 @@ static __u32 walk_tree(const struct pfw_prog *prog, const struct pfw_pkt *pkt,
 		while (lo < hi) {
 			__u32 mid = lo + (hi - lo) / 2;
 
-			if (bound_cmp(b + mid * width, v, width) <= 0)
+			if (pfw_bound_cmp(b + mid * width, v, width) <= 0)
 				lo = mid + 1;
 			else
 				hi = mid;
@@ -237,7 +227,7 @@ static int test(struct pfw_run *run, const struct pfw_insn *in)
 		       (v[2] & op[6]) == op[2] && (v[3] & op[7]) == op[3];
 	case PFW_OP_ADDR_RANGE:
 		v = pkt->addr[f - PFW_FLD_SADDR];
-		return bound_cmp(v, op, 4) >= 0 && bound_cmp(v, op + 4, 4) <= 0;
+		return pfw_bound_cmp(v, op, 4) >= 0 && pfw_bound_cmp(v, op + 4, 4) <= 0;
 	case PFW_OP_IFNAME:
 		return ifname_matches(pkt, f, op);
 	case PFW_OP_INSET:

@@ -12,6 +12,7 @@
  * is linear in the size of the program.
  */
 #include "../compat.h"
+#include "bounds.h"
 #include "../prog.h"
 
 struct vctx {
@@ -182,18 +183,6 @@ static int check_layout(struct vctx *v, const void *blob, size_t len)
 	return 0;
 }
 
-/* Compares two bounds of width words, most significant word first. */
-static int bound_cmp(const __u32 *a, const __u32 *b, unsigned int width)
-{
-	unsigned int i;
-
-	for (i = 0; i < width; i++) {
-		if (a[i] != b[i])
-			return a[i] < b[i] ? -1 : 1;
-	}
-	return 0;
-}
-
 static int check_rules(struct vctx *v)
 {
 	const struct pfw_prog *p = v->p;
@@ -236,11 +225,11 @@ static int check_sets(struct vctx *v)
 		}
 		el = p->pool + s->pool_off;
 		for (e = 0; e < s->n_elems; e++, el += stride) {
-			if (bound_cmp(el, el + w, w) > 0) {
+			if (pfw_bound_cmp(el, el + w, w) > 0) {
 				vlog(v, "set %u: element %u has lo > hi", i, e);
 				return -EINVAL;
 			}
-			if (e && bound_cmp(el - stride + w, el, w) >= 0) {
+			if (e && pfw_bound_cmp(el - stride + w, el, w) >= 0) {
 				vlog(v, "set %u: element %u is not above element %u",
 				     i, e, e - 1);
 				return -EINVAL;
@@ -306,7 +295,7 @@ static int check_tree(struct vctx *v, __u32 ci, const struct pfw_cls_desc *c)
 			need = 1 + 2 * width + n + 1;
 			if ((__u64)need > c->node_words - off - 2)
 				goto bad_node;
-			if (bound_cmp(nodes + off + 3, nodes + off + 3 + width,
+			if (pfw_bound_cmp(nodes + off + 3, nodes + off + 3 + width,
 				      width) > 0)
 				goto bad_node;
 			for (i = 0; i <= n; i++) {
@@ -328,7 +317,7 @@ static int check_tree(struct vctx *v, __u32 ci, const struct pfw_cls_desc *c)
 		for (i = 1; i + 1 < n; i++) {
 			const __u32 *b = nodes + off + 2 + (i - 1) * width;
 
-			if (bound_cmp(b, b + width, width) >= 0)
+			if (pfw_bound_cmp(b, b + width, width) >= 0)
 				goto bad_node;
 		}
 		for (i = 0; i < n; i++) {
