@@ -157,20 +157,19 @@ static void apply_mark(struct sk_buff *skb, const struct pfw_run *run)
 		skb->mark = run->pkt->f[PFW_FLD_MARK];
 }
 
-static unsigned int pfw_hook(void *priv, struct sk_buff *skb,
-			     const struct nf_hook_state *state)
+/*
+ * Runs the program on one packet.  Kept out of line: the kernel may zero
+ * every local on entry (CONFIG_INIT_STACK_ALL_ZERO), and the packet context
+ * is a few hundred bytes that hooks without an entry should not pay for.
+ */
+static noinline unsigned int pfw_hook_run(struct pfw_runtime *rt,
+					  struct sk_buff *skb,
+					  const struct nf_hook_state *state)
 {
-	struct pfw_net *pn = pfw_net(state->net);
-	struct pfw_runtime *rt;
 	struct pfw_ctx ctx;
 	struct pfw_pkt pkt;
 	struct pfw_run run;
 	u32 len;
-
-	/* Hooks run under rcu_read_lock(). */
-	rt = rcu_dereference(pn->active);
-	if (!rt || rt->prog.hdr->entry[state->hook] == PFW_NO_ENTRY)
-		return NF_ACCEPT;
 
 	ctx.skb = skb;
 	ctx.state = state;
@@ -215,6 +214,18 @@ static unsigned int pfw_hook(void *priv, struct sk_buff *skb,
 	if (run.dscp != PFW_NONE32 && pfw_action_dscp(skb, state->pf, run.dscp))
 		return NF_DROP;
 	return NF_ACCEPT;
+}
+
+static unsigned int pfw_hook(void *priv, struct sk_buff *skb,
+			     const struct nf_hook_state *state)
+{
+	struct pfw_runtime *rt;
+
+	/* Hooks run under rcu_read_lock(). */
+	rt = rcu_dereference(pfw_net(state->net)->active);
+	if (!rt || rt->prog.hdr->entry[state->hook] == PFW_NO_ENTRY)
+		return NF_ACCEPT;
+	return pfw_hook_run(rt, skb, state);
 }
 
 #define PFW_OPS(family, num, prio) {			\
