@@ -128,14 +128,14 @@ private:
         std::optional<ir::Program> prog = buildProgram(*map_, edited, env_.paths.stateDir, ctx, env_.now, diags_);
         if (!prog)
             return report();
-        driver::CompileOptions opts;
-        opts.generation = kernel.generation();
-        driver::CompileResult res = driver::compile(*prog, opts);
+        // The generation goes to the kernel with the load, not into the
+        // program: the file stays byte-identical while the rules do.
+        driver::CompileResult res = driver::compile(*prog);
         if (!res.ok())
             return fail("", res.error);
         error = kernel.commit(res.blob);
         if (!error.empty())
-            return fail("", error);
+            return fail("", error + " (nothing was changed: run the command again)");
         if (rules && !saveVmRules(env_.paths.stateDir, inv_.vm, *rules, error))
             return fail("", std::string(kernel.available() ? "the program is in force, but " : "") +
                                 "the rules were not saved: " + error);
