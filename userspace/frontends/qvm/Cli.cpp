@@ -111,6 +111,20 @@ private:
 
     std::optional<std::vector<Rule>> load() { return loadVmRules(env_.paths.stateDir, inv_.vm, env_.now, diags_); }
 
+    // The state lock, then the VM's rules: what every change starts with.
+    // Reports the error and returns nothing when either fails.
+    std::optional<std::vector<Rule>> lockAndLoad(StateLock& lock) {
+        std::string error;
+        if (!lock.acquire(env_.paths.stateDir, error)) {
+            fail("", error);
+            return std::nullopt;
+        }
+        std::optional<std::vector<Rule>> rules = load();
+        if (!rules)
+            report();
+        return rules;
+    }
+
     // Rebuilds the program with `rules` as the VM's rules and puts it in
     // force: loaded into the kernel (one atomic swap, refused if someone
     // else changed the program since we read its generation), then the rules
@@ -186,12 +200,9 @@ private:
         if (!rule)
             return report();
         StateLock lock;
-        std::string error;
-        if (!lock.acquire(env_.paths.stateDir, error))
-            return fail("", error);
-        std::optional<std::vector<Rule>> rules = load();
+        std::optional<std::vector<Rule>> rules = lockAndLoad(lock);
         if (!rules)
-            return report();
+            return 1;
         size_t at = rules->size();
         if (inv_.before) {
             if (*inv_.before > rules->size())
@@ -227,12 +238,9 @@ private:
 
     int del() {
         StateLock lock;
-        std::string error;
-        if (!lock.acquire(env_.paths.stateDir, error))
-            return fail("", error);
-        std::optional<std::vector<Rule>> rules = load();
+        std::optional<std::vector<Rule>> rules = lockAndLoad(lock);
         if (!rules)
-            return report();
+            return 1;
         size_t at = 0;
         if (inv_.ruleNo) {
             at = *inv_.ruleNo;
