@@ -39,6 +39,15 @@ extern "C" {
 int pfw_verify(const void *blob, size_t len, struct pfw_prog *prog, char *log,
 	       size_t log_len);
 
+/* An opcode's class in insn.def, or 0 for one that does not exist. */
+enum pfw_op_class {
+	PFW_OPC_TEST = 1, /* T: falls through when true, jumps by jf */
+	PFW_OPC_ACTION, /* A: an effect, then the next instruction */
+	PFW_OPC_TERMINAL, /* X: ends the run */
+	PFW_OPC_CONTROL, /* C: jumps */
+};
+unsigned int pfw_op_class(unsigned int op);
+
 /* The name of an opcode, or NULL for one that does not exist. */
 const char *pfw_op_name(unsigned int op);
 /* The name of a field ("dport", "saddr", "iif"), or NULL. */

@@ -28,28 +28,10 @@ std::string fieldName(uint8_t field) {
     return n ? n : "field" + std::to_string(field & PFW_F_MASK);
 }
 
-bool isTest(uint8_t op) {
-    switch (op) {
-    case PFW_OP_CMP: case PFW_OP_RANGE: case PFW_OP_MASK: case PFW_OP_ANYBITS:
-    case PFW_OP_ADDR_MASK: case PFW_OP_ADDR_RANGE: case PFW_OP_IFNAME: case PFW_OP_INSET:
-    case PFW_OP_PROB: case PFW_OP_LIMIT: case PFW_OP_RPF: case PFW_OP_TAGGED:
-    case PFW_OP_STATE_ADD:
-        return true;
-    default:
-        return false;
-    }
-}
-
-bool isAction(uint8_t op) {
-    switch (op) {
-    case PFW_OP_LOG: case PFW_OP_SET_MARK: case PFW_OP_SET_DSCP: case PFW_OP_TAG:
-        return true;
-    default:
-        return false;
-    }
-}
-
-bool isTerminal(uint8_t op) { return op >= PFW_OP_ACCEPT && op <= PFW_OP_NAT; }
+// The classes insn.def gives each opcode, so no list is kept here twice.
+bool isTest(uint8_t op) { return pfw_op_class(op) == PFW_OPC_TEST; }
+bool isAction(uint8_t op) { return pfw_op_class(op) == PFW_OPC_ACTION && op != PFW_OP_RULE; }
+bool isTerminal(uint8_t op) { return pfw_op_class(op) == PFW_OPC_TERMINAL; }
 
 std::string quote(const char* s, size_t max) {
     std::string out = "\"";

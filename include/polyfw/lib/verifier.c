@@ -31,7 +31,10 @@ struct vctx {
 	} while (0)
 #endif
 
-enum op_class { CLS_T = 1, CLS_A, CLS_X, CLS_C };
+#define CLS_T PFW_OPC_TEST
+#define CLS_A PFW_OPC_ACTION
+#define CLS_X PFW_OPC_TERMINAL
+#define CLS_C PFW_OPC_CONTROL
 enum arg_kind {
 	ARG_NONE = 1, ARG_IMM, ARG_POOL2, ARG_POOL4, ARG_POOL8, ARG_IFN,
 	ARG_SET, ARG_CLS, ARG_RULE, ARG_LIM, ARG_LOG, ARG_NAT, ARG_JMP,
@@ -49,6 +52,11 @@ static const struct op_info op_table[PFW_OP_MAX] = {
 #include "../insn.def"
 #undef PFW_INSN
 };
+
+unsigned int pfw_op_class(unsigned int op)
+{
+	return op < PFW_OP_MAX ? op_table[op].cls : 0;
+}
 
 const char *pfw_op_name(unsigned int op)
 {
