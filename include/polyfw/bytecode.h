@@ -34,7 +34,23 @@
 #define PFW_MAX_LIMS 65536u
 #define PFW_MAX_STRTAB (1u << 24)
 #define PFW_MAX_PROG_BYTES (256u << 20)
-#define PFW_CLS_MAX_DEPTH 24
+#define PFW_CLS_MAX_DEPTH 24 /* inner nodes on a root-to-leaf path */
+#define PFW_CLS_MAX_LEAF 4096 /* entries in one leaf */
+#define PFW_MAX_STATE_PAIRS 65536 /* (rule, target) pairs of a STATE_CHECK */
+
+/*
+ * The cost budget (docs/bytecode.md section 6, "Cost").  The verifier
+ * computes, for every hook entry, the worst-case cost of one run: the
+ * costliest path through the instructions, where an instruction costs 1, a
+ * CLASSIFY 1 plus the costliest root-to-leaf walk of each tree (a node costs
+ * 1, a cut node 1 + ceil(log2 n) more, a leaf 1 per entry), an INSET 1 plus
+ * its binary search, a STATE_CHECK or STATE_ADD PFW_COST_STATE plus its
+ * pairs.  A program over PFW_MAX_COST at any entry is refused.  The
+ * interpreter counts the same units (never more than the verifier's bound)
+ * and ends a run that spends more than its budget with PFW_V_ERROR.
+ */
+#define PFW_MAX_COST (1u << 20)
+#define PFW_COST_STATE 16
 
 /* Netfilter hooks a program has an entry for. */
 enum pfw_hook {
@@ -248,6 +264,7 @@ enum pfw_nat_kind {
 #define PFW_STATE_LIM_DSTADDR 0x04000000u
 #define PFW_STATE_LIM_DSTPORT 0x08000000u
 #define PFW_STATE_LIM_COUNT 0x00ffffffu /* 0: no limit */
+#define PFW_STATE_LIM_FIELDS 0x0f000000u /* given exactly when COUNT is */
 
 /*
  * One entry per rule of the source.  loc is a byte offset into strtab of the
@@ -262,6 +279,7 @@ struct pfw_rule_desc {
 	__u32 flags;
 };
 #define PFW_RULE_F_DEFAULT 0x1 /* a policy, not a written rule */
+#define PFW_RULE_F_ALL PFW_RULE_F_DEFAULT
 
 /*
  * A set: sorted, disjoint, inclusive intervals over a scalar (1 word a
@@ -346,6 +364,13 @@ enum pfw_verdict {
 	PFW_V_QUEUE = 3,
 	PFW_V_NAT = 4,
 	PFW_V_ERROR = 5, /* a run-time check failed: treated as drop */
+};
+
+/* Why a run ended with PFW_V_ERROR (struct pfw_run.error). */
+enum pfw_run_error {
+	PFW_ERR_NONE = 0,
+	PFW_ERR_BUDGET = 1, /* it spent more than its cost budget */
+	PFW_ERR_INSN = 2, /* an opcode the interpreter does not know */
 };
 
 #endif /* _POLYFW_BYTECODE_H */

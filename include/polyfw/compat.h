@@ -24,6 +24,9 @@ static inline void pfw_free(void *p)
 {
 	kvfree(p);
 }
+
+/* Long verifications yield the CPU between stages and every so often. */
+#define pfw_cond_resched() cond_resched()
 #else
 #include <errno.h>
 #include <stddef.h>
@@ -42,6 +45,8 @@ static inline void pfw_free(void *p)
 {
 	free(p);
 }
+
+#define pfw_cond_resched() do { } while (0)
 #endif
 
 #endif /* _POLYFW_COMPAT_H */

@@ -12,13 +12,20 @@ struct pfw_run {
 	const struct pfw_prog *prog;
 	struct pfw_pkt *pkt;
 	void *host; /* the host's own state for the pfw_host_* hooks */
+	/*
+	 * Cost units the run may spend (bytecode.h, PFW_MAX_COST); 0 means
+	 * PFW_MAX_COST.  A verified program never needs more than its verified
+	 * cost: the budget is a second line of defence.
+	 */
+	__u32 budget;
 	/* results */
 	__u32 verdict; /* enum pfw_verdict */
 	__u32 rule; /* rule that decided, PFW_NONE32 when none did */
 	__u32 param; /* REJECT/QUEUE arg, NAT operand pool index */
 	__u32 dscp; /* DSCP to set, PFW_NONE32 to leave it */
 	__u32 mark_set; /* 1 when SET_MARK changed pkt->f[PFW_FLD_MARK] */
-	__u32 steps; /* instructions executed */
+	__u32 steps; /* cost units spent: instructions, tree nodes, entries */
+	__u32 error; /* enum pfw_run_error, with PFW_V_ERROR */
 };
 
 #ifdef __cplusplus
@@ -27,7 +34,9 @@ extern "C" {
 
 /*
  * Runs the chain of hook on run->pkt.  Fills the results of *run and returns
- * run->verdict.  A hook without an entry accepts.
+ * run->verdict.  A hook without an entry accepts.  A run that would spend
+ * more than run->budget ends with PFW_V_ERROR and PFW_ERR_BUDGET: hosts
+ * treat it as a drop.
  */
 unsigned int pfw_interp_run(struct pfw_run *run, unsigned int hook);
 

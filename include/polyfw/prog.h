@@ -22,6 +22,10 @@ struct pfw_prog {
 	const struct pfw_lim_desc *lims;
 	const char *strtab;
 	__u32 n_insns, n_pool, n_rules, n_sets, n_cls, n_lims, n_strtab;
+	/* The worst-case cost of a run over all hook entries (<= PFW_MAX_COST). */
+	__u32 cost;
+	/* The worst-case cost from each hook's entry, 0 for none. */
+	__u32 hook_cost[PFW_HOOK_MAX];
 };
 
 #define PFW_VERIFY_LOG_LEN 256

@@ -23,6 +23,7 @@ void SimHost::run(pfw_pkt& pkt, unsigned hook, struct pfw_run& out) {
     out.prog = &prog_;
     out.pkt = &pkt;
     out.host = this;
+    out.budget = budget;
     pfw_interp_run(&out, hook);
 }
 

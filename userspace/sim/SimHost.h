@@ -33,6 +33,7 @@ public:
     std::vector<RuleCounter> counters;
     std::vector<std::string> logs;  // one line per LOG instruction run
     int rpfResult = 1;  // what reverse-path checks answer
+    uint32_t budget = 0;  // cost units a run may spend, 0: PFW_MAX_COST
 
     // hook implementations
     uint32_t random() { return static_cast<uint32_t>(rng_()); }

@@ -5,7 +5,11 @@
  * It trusts everything the verifier checked (operands in range, forward
  * jumps, terminal last instruction) and nothing else.  Since every jump goes
  * forward, a run executes at most n_insns instructions; a classifier walk
- * moves strictly forward through its node area, so it is bounded too.
+ * moves strictly forward through its node area, so it is bounded too.  The
+ * verifier also bounds the cost of the costliest run; the interpreter counts
+ * the same units (an instruction, a tree node, a leaf entry, a state pair)
+ * in run->steps and stops, failing closed, when they pass run->budget.  For
+ * a verified program that never happens.
  */
 #include "../compat.h"
 #include "bounds.h"
@@ -89,14 +93,23 @@ static int entry_matches(const struct pfw_pkt *pkt, const __u32 *e)
 	return 1;
 }
 
+/* Spends n cost units; 0 when the budget is exhausted. */
+static int spend(struct pfw_run *run, __u32 n)
+{
+	run->steps += n;
+	return pfw_likely(run->steps <= run->budget);
+}
+
 /*
  * Walks one tree from the node at off to a leaf and returns the first result
- * in [start, best) whose entry holds, or best.
+ * in [start, best) whose entry holds, or best.  Returns -1 when the walk ran
+ * out of budget.
  */
-static __u32 walk_tree(const struct pfw_prog *prog, const struct pfw_pkt *pkt,
-		       const struct pfw_cls_desc *c, __u32 off, __u32 start,
-		       __u32 best)
+static long walk_tree(struct pfw_run *run, const struct pfw_cls_desc *c,
+		      __u32 off, __u32 start, __u32 best)
 {
+	const struct pfw_prog *prog = run->prog;
+	const struct pfw_pkt *pkt = run->pkt;
 	const __u32 *nodes = prog->pool + c->node_off;
 	const __u32 *entries = prog->pool + c->entry_off;
 	__u32 i;
@@ -108,6 +121,8 @@ static __u32 walk_tree(const struct pfw_prog *prog, const struct pfw_pkt *pkt,
 		const __u32 *v, *b;
 		__u32 lo, hi;
 
+		if (!spend(run, 1))
+			return -1;
 		if ((node[0] & 0xff) == PFW_CLS_LEAF) {
 			for (i = 0; i < n; i++) {
 				const __u32 *e = entries +
@@ -118,9 +133,9 @@ static __u32 walk_tree(const struct pfw_prog *prog, const struct pfw_pkt *pkt,
 				if (e[0] >= best)
 					break;
 				if (e[0] >= start && entry_matches(pkt, e))
-					return e[0];
+					return spend(run, i + 1) ? (long)e[0] : -1;
 			}
-			return best;
+			return spend(run, i) ? (long)best : -1;
 		}
 		dim = (node[0] >> 8) & 0xff;
 		width = dim >= PFW_DIM_SADDR ? 4 : 1;
@@ -156,16 +171,23 @@ static __u32 walk_tree(const struct pfw_prog *prog, const struct pfw_pkt *pkt,
 	}
 }
 
-/* The smallest result at or after start over all trees, or -1. */
-static long classify(const struct pfw_prog *prog, const struct pfw_pkt *pkt,
-		     const struct pfw_cls_desc *c, __u32 start)
+/*
+ * The smallest result at or after start over all trees, -1 for none, -2
+ * when the lookup ran out of budget.
+ */
+static long classify(struct pfw_run *run, const struct pfw_cls_desc *c,
+		     __u32 start)
 {
-	const __u32 *roots = prog->pool + c->roots_off;
-	__u32 best = c->n_results, t;
+	const __u32 *roots = run->prog->pool + c->roots_off;
+	long best = c->n_results;
+	__u32 t;
 
-	for (t = 0; t < c->n_trees; t++)
-		best = walk_tree(prog, pkt, c, roots[t], start, best);
-	return best < c->n_results ? (long)best : -1;
+	for (t = 0; t < c->n_trees; t++) {
+		best = walk_tree(run, c, roots[t], start, (__u32)best);
+		if (best < 0)
+			return -2;
+	}
+	return best < c->n_results ? best : -1;
 }
 
 static int ifname_matches(const struct pfw_pkt *pkt, unsigned int f,
@@ -267,6 +289,9 @@ unsigned int pfw_interp_run(struct pfw_run *run, unsigned int hook)
 	run->dscp = PFW_NONE32;
 	run->mark_set = 0;
 	run->steps = 0;
+	run->error = PFW_ERR_NONE;
+	if (!run->budget || run->budget > PFW_MAX_COST)
+		run->budget = PFW_MAX_COST;
 	finish(run, PFW_V_ACCEPT, 0);
 	if (hook >= PFW_HOOK_MAX || prog->hdr->entry[hook] == PFW_NO_ENTRY)
 		return run->verdict;
@@ -276,7 +301,8 @@ unsigned int pfw_interp_run(struct pfw_run *run, unsigned int hook)
 		const __u32 *op;
 		long r;
 
-		run->steps++;
+		if (!spend(run, 1))
+			goto over_budget;
 		switch (in->op) {
 		case PFW_OP_CMP:
 		case PFW_OP_RANGE:
@@ -298,7 +324,9 @@ unsigned int pfw_interp_run(struct pfw_run *run, unsigned int hook)
 			break;
 		case PFW_OP_CLASSIFY:
 			op = prog->pool + in->arg;
-			r = classify(prog, run->pkt, &prog->cls[op[0]], op[1]);
+			r = classify(run, &prog->cls[op[0]], op[1]);
+			if (r == -2)
+				goto over_budget;
 			if (r < 0)
 				pc += 1 + in->jf;
 			else
@@ -315,6 +343,8 @@ unsigned int pfw_interp_run(struct pfw_run *run, unsigned int hook)
 					break;
 				}
 			}
+			if (!spend(run, i))
+				goto over_budget;
 			break;
 		case PFW_OP_JMP:
 			pc += 1 + in->arg;
@@ -362,8 +392,14 @@ unsigned int pfw_interp_run(struct pfw_run *run, unsigned int hook)
 			return run->verdict;
 		default:
 			/* unreachable for a verified program */
+			run->error = PFW_ERR_INSN;
 			finish(run, PFW_V_ERROR, 0);
 			return run->verdict;
 		}
 	}
+over_budget:
+	/* Fail closed: the host drops the packet and counts it. */
+	run->error = PFW_ERR_BUDGET;
+	finish(run, PFW_V_ERROR, 0);
+	return run->verdict;
 }

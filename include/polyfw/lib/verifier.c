@@ -5,11 +5,19 @@
  *
  * A program is accepted only when every path through it ends in a terminal
  * instruction, every jump goes forward to an instruction inside the program,
- * and every operand (pool words, set, classifier, limiter, rule, string)
- * lies inside the blob.  The interpreter relies on these facts and checks
- * nothing of them again; it only bounds-checks packet reads.  Checks run in
- * one pass over the sections and one over the instructions, so verification
- * is linear in the size of the program.
+ * every operand (pool words, set, classifier, limiter, rule, string) lies
+ * inside the blob, and the costliest run from any hook entry stays within
+ * PFW_MAX_COST.  The interpreter relies on these facts and checks nothing of
+ * them again; it only bounds-checks packet reads (and counts its budget, as
+ * a second line of defence).
+ *
+ * Verification is linear in the size of the blob, whatever the blob says:
+ * the pool regions that are walked (set elements, a classifier's tables and
+ * nodes, STATE_CHECK pair lists) may not overlap, so each pool word is
+ * walked once; tree costs and path costs are computed by one backward pass
+ * each (every edge goes forward).  Scratch memory is at most about 1.3 times
+ * the blob and is allocated with pfw_zalloc() (charged to the writer's
+ * memory cgroup in the kernel).
  */
 #include "../compat.h"
 #include "bounds.h"
@@ -19,7 +27,41 @@ struct vctx {
 	struct pfw_prog *p;
 	char *log;
 	size_t log_len;
+	__u32 *claimed; /* bitmap of the pool words some walked region owns */
+	__u32 *cls_cost; /* per classifier: the sum of its trees' worst walks */
+	__u32 *nodes; /* per node word of one classifier: 0, or cost | depth */
+	__u32 *dp; /* per instruction: worst cost from it on | PATH_REJECT */
+	__u32 *sm; /* per jump table entry: the worst dp[] from it on */
+	__u32 *sm_base; /* per classifier: its first entry in sm */
+	__u32 *sm_low; /* per classifier: the lowest entry of sm filled in */
 };
+
+/* Costs saturate just over the budget: only "within it or not" matters. */
+#define COST_CAP (PFW_MAX_COST + 1)
+/* dp[] bit: a REJECT can be reached from this instruction. */
+#define PATH_REJECT 0x80000000u
+/* nodes[]: the cost in the low 24 bits, the depth above. */
+#define NODE_COST(x) ((x) & 0xffffffu)
+#define NODE_DEPTH(x) ((x) >> 24)
+#define NODE_DEPTH_CAP 255u
+/* Yield every this many steps of a long loop (kernel only). */
+#define RESCHED_MASK 0xffffu
+
+static __u32 cost_add(__u32 a, __u32 b)
+{
+	__u64 s = (__u64)a + b;
+
+	return s > COST_CAP ? COST_CAP : (__u32)s;
+}
+
+static __u32 ceil_log2(__u32 n)
+{
+	__u32 k = 0;
+
+	while (k < 32 && ((__u64)1 << k) < n)
+		k++;
+	return k;
+}
 
 #ifdef __KERNEL__
 #define vlog(v, ...) snprintf((v)->log, (v)->log_len, __VA_ARGS__)
@@ -93,6 +135,32 @@ const char *pfw_field_name(unsigned int field)
 static int pool_ok(const struct pfw_prog *p, __u64 off, __u64 words)
 {
 	return off + words <= p->n_pool;
+}
+
+/*
+ * Marks pool words [off, off + words) as walked by one table.  Regions
+ * that are walked may not share words: otherwise a small pool could be
+ * walked again by every descriptor pointing at it.  The caller checked that
+ * the region lies inside the pool.
+ */
+static int claim(struct vctx *v, __u32 off, __u32 words, const char *what,
+		 __u32 idx)
+{
+	__u32 i;
+
+	for (i = 0; i < words; i++) {
+		__u32 w = off + i;
+
+		if (v->claimed[w / 32] & (1u << (w % 32))) {
+			vlog(v, "%s %u: pool word %u is already used by another table",
+			     what, idx, w);
+			return -EINVAL;
+		}
+		v->claimed[w / 32] |= 1u << (w % 32);
+		if (!(i & RESCHED_MASK))
+			pfw_cond_resched();
+	}
+	return 0;
 }
 
 /* Lays the sections out over the blob; checks the header and the sizes. */
@@ -206,6 +274,10 @@ static int check_rules(struct vctx *v)
 			vlog(v, "rule %u: location without a string table", i);
 			return -EINVAL;
 		}
+		if (p->rules[i].flags & ~PFW_RULE_F_ALL) {
+			vlog(v, "rule %u: unknown flags 0x%x", i, p->rules[i].flags);
+			return -EINVAL;
+		}
 	}
 	return 0;
 }
@@ -231,6 +303,8 @@ static int check_sets(struct vctx *v)
 			     i, s->n_elems, s->pool_off, p->n_pool);
 			return -EINVAL;
 		}
+		if (claim(v, s->pool_off, s->n_elems * stride, "set", i))
+			return -EINVAL;
 		el = p->pool + s->pool_off;
 		for (e = 0; e < s->n_elems; e++, el += stride) {
 			if (pfw_bound_cmp(el, el + w, w) > 0) {
@@ -252,34 +326,50 @@ static unsigned int dim_width(unsigned int dim)
 	return dim >= PFW_DIM_SADDR ? 4 : 1;
 }
 
-static int check_tree(struct vctx *v, __u32 ci, const struct pfw_cls_desc *c)
+/* The child offsets of the inner node at off (cut or slice), and their count. */
+static const __u32 *node_children(const __u32 *nodes, __u32 off, __u32 *count)
 {
-	const struct pfw_prog *p = v->p;
-	const __u32 *nodes = p->pool + c->node_off;
-	unsigned char *start;
-	__u32 off = 0, i;
-	int ret = -EINVAL;
+	__u32 n = nodes[off + 1];
+	unsigned int width;
 
-	if (!c->node_words) {
-		vlog(v, "classifier %u: empty tree", ci);
-		return -EINVAL;
+	if ((nodes[off] & 0xff) == PFW_CLS_SLICE) {
+		width = dim_width((nodes[off] >> 8) & 0xff);
+		*count = n + 1;
+		return nodes + off + 3 + 2 * width;
 	}
-	start = pfw_zalloc(c->node_words);
-	if (!start)
-		return -ENOMEM;
-	/* Pass 1: the node area is a packed sequence of well-formed nodes. */
+	width = dim_width(nodes[off] >> 8);
+	*count = n;
+	return nodes + off + 2 + (n - 1) * width;
+}
+
+/*
+ * Pass 1: the node area is a packed sequence of well-formed nodes; marks
+ * each node's first word in v->nodes.
+ */
+static int check_nodes(struct vctx *v, __u32 ci, const struct pfw_cls_desc *c)
+{
+	const __u32 *nodes = v->p->pool + c->node_off;
+	__u32 off = 0, i, steps = 0;
+
 	while (off < c->node_words) {
 		__u32 kind, n, width, need;
 
+		if (!(++steps & RESCHED_MASK))
+			pfw_cond_resched();
 		if (c->node_words - off < 2)
 			goto bad_node;
-		start[off] = 1;
+		v->nodes[off] = 1;
 		kind = nodes[off] & 0xff;
 		n = nodes[off + 1];
 		if (kind == PFW_CLS_LEAF) {
 			if (nodes[off] >> 8 || n > c->n_entries ||
 			    n > c->node_words - off - 2)
 				goto bad_node;
+			if (n > PFW_CLS_MAX_LEAF) {
+				vlog(v, "classifier %u: leaf at word %u has %u entries, limit %u",
+				     ci, off, n, PFW_CLS_MAX_LEAF);
+				return -EINVAL;
+			}
 			for (i = 0; i < n; i++) {
 				__u32 e = nodes[off + 2 + i];
 
@@ -293,6 +383,7 @@ static int check_tree(struct vctx *v, __u32 ci, const struct pfw_cls_desc *c)
 		if (kind == PFW_CLS_SLICE) {
 			__u32 dim = (nodes[off] >> 8) & 0xff;
 			__u32 word = nodes[off] >> 16;
+			const __u32 *lo, *hi;
 
 			if (dim >= PFW_NDIMS || c->node_words - off < 3)
 				goto bad_node;
@@ -303,9 +394,18 @@ static int check_tree(struct vctx *v, __u32 ci, const struct pfw_cls_desc *c)
 			need = 1 + 2 * width + n + 1;
 			if ((__u64)need > c->node_words - off - 2)
 				goto bad_node;
-			if (pfw_bound_cmp(nodes + off + 3, nodes + off + 3 + width,
-				      width) > 0)
+			lo = nodes + off + 3;
+			hi = lo + width;
+			if (pfw_bound_cmp(lo, hi, width) > 0)
 				goto bad_node;
+			/* words above the sliced one: one value for the range */
+			for (i = 0; i < word; i++) {
+				if (lo[i] != hi[i]) {
+					vlog(v, "classifier %u: slice at word %u: lo and hi differ above word %u",
+					     ci, off, word);
+					return -EINVAL;
+				}
+			}
 			for (i = 0; i <= n; i++) {
 				__u32 child = nodes[off + 3 + 2 * width + i];
 
@@ -336,63 +436,110 @@ static int check_tree(struct vctx *v, __u32 ci, const struct pfw_cls_desc *c)
 		}
 		off += 2 + need;
 	}
-	/* Pass 2: every root and child offset names the start of a node. */
-	for (i = 0; i < c->n_trees; i++) {
-		__u32 root = p->pool[c->roots_off + i];
-
-		if (root >= c->node_words || !start[root]) {
-			vlog(v, "classifier %u: root %u is not a node", ci, i);
-			goto out;
-		}
-	}
-	for (off = 0; off < c->node_words;) {
-		__u32 n = nodes[off + 1];
-		__u32 width;
-
-		if ((nodes[off] & 0xff) == PFW_CLS_LEAF) {
-			off += 2 + n;
-			continue;
-		}
-		if ((nodes[off] & 0xff) == PFW_CLS_SLICE) {
-			const __u32 *kids;
-
-			width = dim_width((nodes[off] >> 8) & 0xff);
-			kids = nodes + off + 3 + 2 * width;
-			for (i = 0; i <= n; i++) {
-				if (!start[kids[i]]) {
-					vlog(v, "classifier %u: node %u: child %u is not a node",
-					     ci, off, kids[i]);
-					goto out;
-				}
-			}
-			off += 3 + 2 * width + n + 1;
-			continue;
-		}
-		width = dim_width(nodes[off] >> 8);
-		for (i = 0; i < n; i++) {
-			__u32 child = nodes[off + 2 + (n - 1) * width + i];
-
-			if (!start[child]) {
-				vlog(v, "classifier %u: node %u: child %u is not a node",
-				     ci, off, child);
-				goto out;
-			}
-		}
-		off += 2 + (n - 1) * width + n;
-	}
-	ret = 0;
-	goto out;
+	return 0;
 bad_node:
 	vlog(v, "classifier %u: malformed node at word %u", ci, off);
-out:
-	pfw_free(start);
-	return ret;
+	return -EINVAL;
+}
+
+/*
+ * Pass 2, from the last node back to the first (children come after their
+ * parent): every child offset names a node, and each node gets the cost of
+ * its worst walk to a leaf and its depth (inner nodes on that walk).
+ */
+static int cost_nodes(struct vctx *v, __u32 ci, const struct pfw_cls_desc *c)
+{
+	const __u32 *nodes = v->p->pool + c->node_off;
+	__u32 off = c->node_words, i;
+
+	while (off-- > 0) {
+		const __u32 *kids;
+		__u32 n, cost = 0, depth = 0, own;
+
+		if (!(off & RESCHED_MASK))
+			pfw_cond_resched();
+		if (!v->nodes[off])
+			continue;
+		if ((nodes[off] & 0xff) == PFW_CLS_LEAF) {
+			v->nodes[off] = 1 + nodes[off + 1];
+			continue;
+		}
+		kids = node_children(nodes, off, &n);
+		for (i = 0; i < n; i++) {
+			__u32 k = v->nodes[kids[i]];
+
+			if (!k) {
+				vlog(v, "classifier %u: node %u: child %u is not a node",
+				     ci, off, kids[i]);
+				return -EINVAL;
+			}
+			if (NODE_COST(k) > cost)
+				cost = NODE_COST(k);
+			if (NODE_DEPTH(k) > depth)
+				depth = NODE_DEPTH(k);
+		}
+		own = 1;
+		if ((nodes[off] & 0xff) == PFW_CLS_CUT)
+			own += ceil_log2(nodes[off + 1]);
+		cost = cost_add(cost, own);
+		depth = depth + 1 > NODE_DEPTH_CAP ? NODE_DEPTH_CAP : depth + 1;
+		v->nodes[off] = depth << 24 | cost;
+	}
+	return 0;
+}
+
+/*
+ * A classifier's trees: well formed, at most PFW_CLS_MAX_DEPTH deep, with
+ * distinct roots; v->cls_cost[ci] gets the sum of their worst walks.
+ */
+static int check_tree(struct vctx *v, __u32 ci, const struct pfw_cls_desc *c)
+{
+	const __u32 *roots = v->p->pool + c->roots_off;
+	__u32 i, j, total = 0;
+	int ret;
+
+	if (!c->node_words) {
+		vlog(v, "classifier %u: empty tree", ci);
+		return -EINVAL;
+	}
+	memset(v->nodes, 0, (size_t)c->node_words * sizeof(*v->nodes));
+	ret = check_nodes(v, ci, c);
+	if (!ret)
+		ret = cost_nodes(v, ci, c);
+	if (ret)
+		return ret;
+	for (i = 0; i < c->n_trees; i++) {
+		__u32 x;
+
+		if (roots[i] >= c->node_words || !v->nodes[roots[i]]) {
+			vlog(v, "classifier %u: root %u is not a node", ci, i);
+			return -EINVAL;
+		}
+		for (j = 0; j < i; j++) {
+			if (roots[j] == roots[i]) {
+				vlog(v, "classifier %u: roots %u and %u are the same tree",
+				     ci, j, i);
+				return -EINVAL;
+			}
+		}
+		x = v->nodes[roots[i]];
+		if (NODE_DEPTH(x) > PFW_CLS_MAX_DEPTH) {
+			vlog(v, "classifier %u: tree %u is %s%u deep, limit %u", ci,
+			     i, NODE_DEPTH(x) == NODE_DEPTH_CAP ? "over " : "",
+			     NODE_DEPTH(x), PFW_CLS_MAX_DEPTH);
+			return -EINVAL;
+		}
+		total = cost_add(total, NODE_COST(x));
+	}
+	v->cls_cost[ci] = total;
+	return 0;
 }
 
 static int check_classifiers(struct vctx *v)
 {
 	const struct pfw_prog *p = v->p;
-	__u32 i, e;
+	__u64 results = 0;
+	__u32 i, e, max_words = 0;
 	int ret;
 
 	for (i = 0; i < p->n_cls; i++) {
@@ -409,6 +556,12 @@ static int check_classifiers(struct vctx *v)
 			vlog(v, "classifier %u: a table runs past the pool", i);
 			return -EINVAL;
 		}
+		if (claim(v, c->roots_off, c->n_trees, "classifier", i) ||
+		    claim(v, c->jt_off, c->n_results, "classifier", i) ||
+		    claim(v, c->entry_off, c->n_entries * PFW_CLS_ENTRY_WORDS,
+			  "classifier", i) ||
+		    claim(v, c->node_off, c->node_words, "classifier", i))
+			return -EINVAL;
 		jt = p->pool + c->jt_off;
 		for (e = 0; e < c->n_results; e++) {
 			if (jt[e] >= p->n_insns || (e && jt[e] <= jt[e - 1])) {
@@ -426,7 +579,25 @@ static int check_classifiers(struct vctx *v)
 				return -EINVAL;
 			}
 		}
-		ret = check_tree(v, i, c);
+		if (c->node_words > max_words)
+			max_words = c->node_words;
+		results += c->n_results;
+	}
+	/* Regions are disjoint: these are bounded by the pool. */
+	v->nodes = pfw_zalloc((size_t)max_words * sizeof(*v->nodes));
+	v->cls_cost = pfw_zalloc((size_t)p->n_cls * sizeof(*v->cls_cost));
+	v->sm = pfw_zalloc((size_t)results * sizeof(*v->sm));
+	v->sm_base = pfw_zalloc((size_t)p->n_cls * sizeof(*v->sm_base));
+	v->sm_low = pfw_zalloc((size_t)p->n_cls * sizeof(*v->sm_low));
+	if (!v->nodes || !v->cls_cost || !v->sm || !v->sm_base || !v->sm_low)
+		return -ENOMEM;
+	results = 0;
+	for (i = 0; i < p->n_cls; i++) {
+		v->sm_base[i] = (__u32)results;
+		v->sm_low[i] = p->cls[i].n_results;
+		results += p->cls[i].n_results;
+		pfw_cond_resched();
+		ret = check_tree(v, i, &p->cls[i]);
 		if (ret)
 			return ret;
 	}
@@ -637,6 +808,13 @@ static int check_insn(struct vctx *v, __u32 pc)
 		n = p->pool[in->arg];
 		if (!pool_ok(p, (__u64)in->arg + 1, (__u64)n * 2))
 			goto bad_pool;
+		if (n > PFW_MAX_STATE_PAIRS) {
+			vlog(v, "insn %u: STATE_CHECK has %u pairs, limit %u", pc,
+			     n, PFW_MAX_STATE_PAIRS);
+			return -EINVAL;
+		}
+		if (claim(v, in->arg, 1 + 2 * n, "insn", pc))
+			return -EINVAL;
 		op = p->pool + in->arg + 1;
 		for (i = 0; i < n; i++) {
 			if (op[2 * i] >= p->n_rules ||
@@ -650,7 +828,20 @@ static int check_insn(struct vctx *v, __u32 pc)
 	default:
 		goto bad_arg;
 	}
-	if (in->op == PFW_OP_STATE_ADD && p->pool[in->arg] >= p->n_rules)
+	if (in->op == PFW_OP_STATE_ADD) {
+		__u32 lim = p->pool[in->arg + 1];
+
+		if (p->pool[in->arg] >= p->n_rules)
+			goto bad_arg;
+		/* fields to count by exactly when there is a count */
+		if ((lim & ~(PFW_STATE_LIM_FIELDS | PFW_STATE_LIM_COUNT)) ||
+		    !(lim & PFW_STATE_LIM_FIELDS) != !(lim & PFW_STATE_LIM_COUNT)) {
+			vlog(v, "insn %u: STATE_ADD: bad limit 0x%08x", pc, lim);
+			return -EINVAL;
+		}
+	}
+	if (in->op == PFW_OP_RPF &&
+	    (in->arg < PFW_RPF_VERREVPATH || in->arg > PFW_RPF_ANTISPOOF))
 		goto bad_arg;
 	if (in->op == PFW_OP_REJECT && (in->arg >> 8) > PFW_REJECT_AUTO)
 		goto bad_arg;
@@ -670,6 +861,137 @@ bad_arg:
 	return -EINVAL;
 }
 
+/* The worse of two continuations: the larger cost, either's REJECT. */
+static __u32 worse(__u32 a, __u32 b)
+{
+	__u32 ca = a & ~PATH_REJECT, cb = b & ~PATH_REJECT;
+
+	return (ca > cb ? ca : cb) | ((a | b) & PATH_REJECT);
+}
+
+/*
+ * The worst dp[] over classifier ci's jump table entries from start on.
+ * Filled lazily from the top: every entry from start on jumps past the
+ * CLASSIFY asking, whose dp[] is being computed, so theirs are known.
+ */
+static __u32 table_worst(struct vctx *v, __u32 ci, __u32 start)
+{
+	const struct pfw_cls_desc *c = &v->p->cls[ci];
+	const __u32 *jt = v->p->pool + c->jt_off;
+	__u32 *sm = v->sm + v->sm_base[ci];
+
+	while (v->sm_low[ci] > start) {
+		__u32 k = --v->sm_low[ci];
+
+		sm[k] = v->dp[jt[k]];
+		if (k + 1 < c->n_results)
+			sm[k] = worse(sm[k], sm[k + 1]);
+	}
+	return sm[start];
+}
+
+/*
+ * One backward pass: dp[pc] is the worst cost of a run from pc to its end
+ * (saturated at COST_CAP) and whether a REJECT can be reached.  Every
+ * successor of pc is after pc, so it is known when pc is computed.
+ */
+static void cost_insns(struct vctx *v)
+{
+	const struct pfw_prog *p = v->p;
+	__u32 pc = p->n_insns;
+
+	while (pc-- > 0) {
+		const struct pfw_insn *in = &p->insns[pc];
+		const __u32 *op;
+		__u32 w = 1, next = 0, i;
+
+		if (!(pc & RESCHED_MASK))
+			pfw_cond_resched();
+		switch (op_table[in->op].cls) {
+		case CLS_T:
+			next = worse(v->dp[pc + 1], v->dp[pc + 1 + in->jf]);
+			if (in->op == PFW_OP_INSET)
+				w += 1 + ceil_log2(p->sets[in->arg].n_elems + 1);
+			else if (in->op == PFW_OP_STATE_ADD)
+				w += PFW_COST_STATE;
+			break;
+		case CLS_A:
+			next = v->dp[pc + 1];
+			break;
+		case CLS_X:
+			if (in->op == PFW_OP_ACCEPT && in->arg)
+				next = v->dp[in->arg];
+			else if (in->op == PFW_OP_REJECT)
+				next = PATH_REJECT;
+			break;
+		default:
+			op = p->pool + in->arg;
+			if (in->op == PFW_OP_JMP) {
+				next = v->dp[pc + 1 + in->arg];
+			} else if (in->op == PFW_OP_CLASSIFY) {
+				w = cost_add(w, v->cls_cost[op[0]]);
+				next = worse(v->dp[pc + 1 + in->jf],
+					     table_worst(v, op[0], op[1]));
+			} else { /* STATE_CHECK */
+				w = cost_add(w, PFW_COST_STATE + op[0]);
+				next = v->dp[pc + 1];
+				for (i = 0; i < op[0]; i++)
+					next = worse(next, v->dp[op[2 + 2 * i]]);
+			}
+			break;
+		}
+		v->dp[pc] = cost_add(w, next & ~PATH_REJECT) |
+			    (next & PATH_REJECT);
+	}
+}
+
+static const char *const hook_names[PFW_HOOK_MAX] = {
+	"prerouting", "input", "forward", "output", "postrouting",
+};
+
+/* Every hook entry within the budget; no REJECT where it cannot be sent. */
+static int check_costs(struct vctx *v)
+{
+	struct pfw_prog *p = v->p;
+	unsigned int h;
+
+	cost_insns(v);
+	p->cost = 0;
+	for (h = 0; h < PFW_HOOK_MAX; h++) {
+		__u32 e = p->hdr->entry[h], d, cost;
+
+		p->hook_cost[h] = 0;
+		if (e == PFW_NO_ENTRY)
+			continue;
+		d = v->dp[e];
+		cost = d & ~PATH_REJECT;
+		if (cost > PFW_MAX_COST) {
+			vlog(v, "program too costly: a run at %s can cost more than the budget of %u (PFW_MAX_COST)",
+			     hook_names[h], PFW_MAX_COST);
+			return -E2BIG;
+		}
+		if (h == PFW_HOOK_POSTROUTING && (d & PATH_REJECT)) {
+			vlog(v, "REJECT is reachable from the postrouting entry, where no reply can be sent");
+			return -EINVAL;
+		}
+		p->hook_cost[h] = cost;
+		if (cost > p->cost)
+			p->cost = cost;
+	}
+	return 0;
+}
+
+static void free_scratch(struct vctx *v)
+{
+	pfw_free(v->claimed);
+	pfw_free(v->cls_cost);
+	pfw_free(v->nodes);
+	pfw_free(v->dp);
+	pfw_free(v->sm);
+	pfw_free(v->sm_base);
+	pfw_free(v->sm_low);
+}
+
 int pfw_verify(const void *blob, size_t len, struct pfw_prog *prog, char *log,
 	       size_t log_len)
 {
@@ -682,16 +1004,36 @@ int pfw_verify(const void *blob, size_t len, struct pfw_prog *prog, char *log,
 	if (log && log_len)
 		log[0] = '\0';
 	ret = check_layout(&v, blob, len);
-	if (!ret)
-		ret = check_rules(&v);
+	if (ret)
+		return ret;
+	v.claimed = pfw_zalloc(((size_t)p.n_pool + 31) / 32 * 4);
+	v.dp = pfw_zalloc((size_t)p.n_insns * sizeof(*v.dp));
+	if (!v.claimed || !v.dp) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	ret = check_rules(&v);
+	pfw_cond_resched();
 	if (!ret)
 		ret = check_sets(&v);
+	pfw_cond_resched();
 	if (!ret)
 		ret = check_limiters(&v);
 	if (!ret)
 		ret = check_classifiers(&v);
-	for (pc = 0; !ret && pc < p.n_insns; pc++)
+	pfw_cond_resched();
+	for (pc = 0; !ret && pc < p.n_insns; pc++) {
 		ret = check_insn(&v, pc);
+		if (!(pc & RESCHED_MASK))
+			pfw_cond_resched();
+	}
+	pfw_cond_resched();
+	if (!ret)
+		ret = check_costs(&v);
+	if (ret == -ENOMEM)
+		vlog(&v, "out of memory while verifying");
+out:
+	free_scratch(&v);
 	if (ret)
 		return ret;
 	*prog = p;

@@ -55,6 +55,9 @@ void runDifferential(uint32_t seed, size_t programs, size_t packets, size_t rule
             REQUIRE(run.rule == want.rule);
             REQUIRE(run.param == want.param);
             REQUIRE(pkt.f[PFW_FLD_MARK] == want.mark);
+            // the verifier's worst case bounds every run
+            REQUIRE(run.error == PFW_ERR_NONE);
+            REQUIRE(run.steps <= p.hook_cost[hook]);
         }
     }
 }
@@ -89,6 +92,7 @@ TEST_CASE("bytecode agrees with the reference evaluator: classifier-only rules",
             host.run(pkt, pkt.f[PFW_FLD_HOOK], run);
             REQUIRE(run.verdict == want.verdict);
             REQUIRE(run.rule == want.rule);
+            REQUIRE(run.steps <= p.hook_cost[pkt.f[PFW_FLD_HOOK]]);
         }
     }
 }
@@ -126,6 +130,7 @@ TEST_CASE("bytecode agrees with the reference evaluator: realistic programs thro
             host.run(copy, PFW_HOOK_FORWARD, run);
             REQUIRE(run.verdict == want.verdict);
             REQUIRE(run.rule == want.rule);
+            REQUIRE(run.steps <= p.cost);
         }
     }
 }
