@@ -35,6 +35,13 @@
  *     POLYFW_A_N_RULES: NLA_U32, rules in the active program
  *     POLYFW_A_N_STATES: NLA_U32, dynamic (keep-state) entries alive
  *     POLYFW_A_FLAGS: NLA_U32, POLYFW_INFO_F_* bits
+ *     POLYFW_A_COST: NLA_U32, the active program's worst-case cost per
+ *                    packet (bytecode.h PFW_MAX_COST), 0 when none
+ *     POLYFW_A_DROPS_MALFORMED: NLA_U64, packets of this namespace dropped
+ *                    because their headers could not be walked to the L4
+ *                    header (module parameter accept_malformed)
+ *     POLYFW_A_DROPS_BUDGET: NLA_U64, packets dropped because a run spent
+ *                    its whole cost budget (module parameter max_steps)
  *
  * POLYFW_CMD_LOAD_BEGIN: doit.  Starts a load transaction for the sending
  * socket (its netlink port id).  A socket has at most one transaction: a new
@@ -146,6 +153,10 @@ enum polyfw_attr {
 	POLYFW_A_N_STATES,
 	POLYFW_A_FLAGS,
 	POLYFW_A_RULE,
+	POLYFW_A_COST,
+	POLYFW_A_DROPS_MALFORMED,
+	POLYFW_A_DROPS_BUDGET,
+	POLYFW_A_PAD,
 	__POLYFW_A_LAST
 };
 

@@ -22,6 +22,9 @@ struct pfw_pkt {
  * pointer straight into the packet) and NULL when the packet is shorter.
  * The kernel passes skb_header_pointer() behind this; userspace a buffer.
  */
+/* pfw_pkt_parse(): the headers stop before a whole L4 header. */
+#define PFW_PARSE_MALFORMED 1
+
 typedef const void *(*pfw_read_fn)(const void *src, __u32 off, __u32 len,
 				   void *buf);
 
@@ -35,9 +38,15 @@ extern "C" {
  * pkt_len bytes at src: family 4 or 6, or 0 to take it from the version
  * nibble.  Metadata fields (interfaces, mark, conntrack state, hook, time,
  * uid/gid, address types, MACs) are the caller's to fill afterwards.
- * Returns 0, or -EINVAL when not even the IP header could be read (the
- * fields then say family 0 and nothing matches them).  A truncated L4
- * header leaves L4OK at 0 and the L4 fields unknown: it is never an error.
+ * Returns 0 when the headers were walked to the L4 header (or to a
+ * protocol whose header is not read), PFW_PARSE_MALFORMED when the IP header
+ * was read but not the way to a whole L4 header (an IPv6 extension header
+ * chain of more than 16 headers or running past the packet, a TCP, UDP,
+ * UDP-Lite, SCTP, DCCP or ICMP header cut short in a packet that is not a
+ * later fragment; L4OK is then 0 and the fields not reached unknown), or
+ * -EINVAL when not even the IP header could be read (the fields then say
+ * family 0 and nothing matches them).  Hosts treat both failures as
+ * malformed: docs/bytecode.md section 3.
  */
 int pfw_pkt_parse(struct pfw_pkt *pkt, pfw_read_fn read, const void *src,
 		  __u32 pkt_len, unsigned int family);

@@ -7,6 +7,11 @@
  * never make us read past the packet.  Lengths inside headers (IHL, IPv6
  * extension header lengths, TCP data offset) are trusted only as far as the
  * packet really reaches.
+ *
+ * A packet whose headers cannot be walked to its L4 header is reported
+ * malformed (PFW_PARSE_MALFORMED): its L4 fields may be unknown, so rules on
+ * ports or flags could miss it.  Hosts fail closed on it (the kernel drops
+ * and counts it unless told otherwise).
  */
 #include "../compat.h"
 #include "../pkt.h"
@@ -25,8 +30,10 @@
 #define IPPROTO_SCTP_ 132
 #define IPPROTO_UDPLITE_ 136
 #define IPPROTO_DCCP_ 33
-/* Bounds the IPv6 extension header walk. */
+/* Bounds the IPv6 extension header walk: more is malformed. */
 #define MAX_EXTHDRS 16
+/* Hop-by-hop option carrying a jumbogram's length (RFC 2675). */
+#define IPV6_TLV_JUMBO_ 0xc2
 
 static __u16 be16(const __u8 *p)
 {
@@ -137,20 +144,23 @@ static void parse_tcp_options(struct pfw_pkt *pkt, const __u8 *o,
 	}
 }
 
-/* Reads the L4 header at off (l4len bytes of datagram remain). */
-static void parse_l4(struct pfw_pkt *pkt, pfw_read_fn read, const void *src,
-		     __u32 off, __u32 l4len)
+/*
+ * Reads the L4 header at off (l4len bytes of datagram remain).  Returns
+ * PFW_PARSE_MALFORMED when a protocol whose header we read is cut short.
+ */
+static int parse_l4(struct pfw_pkt *pkt, pfw_read_fn read, const void *src,
+		    __u32 off, __u32 l4len)
 {
 	__u8 buf[60];
 	const __u8 *h;
 	__u32 proto = pkt->f[PFW_FLD_L4PROTO];
-	__u32 doff;
+	__u32 doff, need;
 
 	switch (proto) {
 	case IPPROTO_TCP_:
 		h = read(src, off, 20, buf);
 		if (!h || l4len < 20)
-			return;
+			return PFW_PARSE_MALFORMED;
 		pkt->f[PFW_FLD_SPORT] = be16(h);
 		pkt->f[PFW_FLD_DPORT] = be16(h + 2);
 		pkt->f[PFW_FLD_TCPSEQ] = be32(h + 4);
@@ -159,38 +169,40 @@ static void parse_l4(struct pfw_pkt *pkt, pfw_read_fn read, const void *src,
 		pkt->f[PFW_FLD_TCPWIN] = be16(h + 14);
 		doff = (__u32)(h[12] >> 4) * 4;
 		if (doff < 20 || doff > l4len)
-			return; /* header fields known, but not "whole" */
+			return PFW_PARSE_MALFORMED; /* fields known, not whole */
 		pkt->f[PFW_FLD_TCPDATALEN] = l4len - doff;
 		if (doff > 20) {
 			h = read(src, off + 20, doff - 20, buf);
 			if (!h)
-				return;
+				return PFW_PARSE_MALFORMED;
 			parse_tcp_options(pkt, h, doff - 20);
 		}
 		pkt->f[PFW_FLD_L4OK] = 1;
-		return;
+		return 0;
 	case IPPROTO_UDP_:
 	case IPPROTO_UDPLITE_:
 	case IPPROTO_SCTP_:
 	case IPPROTO_DCCP_:
+		/* the fixed header: UDP's 8 bytes, SCTP's and DCCP's 12 */
+		need = proto == IPPROTO_UDP_ || proto == IPPROTO_UDPLITE_ ? 8 : 12;
 		h = read(src, off, 4, buf);
-		if (!h || l4len < 4)
-			return;
+		if (!h || l4len < need)
+			return PFW_PARSE_MALFORMED;
 		pkt->f[PFW_FLD_SPORT] = be16(h);
 		pkt->f[PFW_FLD_DPORT] = be16(h + 2);
 		pkt->f[PFW_FLD_L4OK] = 1;
-		return;
+		return 0;
 	case IPPROTO_ICMP_:
 	case IPPROTO_ICMPV6_:
-		h = read(src, off, 2, buf);
-		if (!h || l4len < 2)
-			return;
+		h = read(src, off, 4, buf);
+		if (!h || l4len < 4)
+			return PFW_PARSE_MALFORMED;
 		pkt->f[PFW_FLD_ICMPTYPE] = h[0];
 		pkt->f[PFW_FLD_ICMPCODE] = h[1];
 		pkt->f[PFW_FLD_L4OK] = 1;
-		return;
+		return 0;
 	default:
-		return;
+		return 0;
 	}
 }
 
@@ -232,7 +244,44 @@ static int parse_ipv4(struct pfw_pkt *pkt, pfw_read_fn read, const void *src,
 		parse_ipv4_options(pkt, h, ihl - 20);
 	}
 	if (!(pkt->f[PFW_FLD_FRAG] & PFW_FRAG_LATER))
-		parse_l4(pkt, read, src, ihl, tot - ihl);
+		return parse_l4(pkt, read, src, ihl, tot - ihl);
+	return 0;
+}
+
+/*
+ * The payload length of a jumbogram: the hop-by-hop header that must follow
+ * the IPv6 header holds a jumbo payload option.  0 when there is none.
+ */
+static __u32 jumbo_length(pfw_read_fn read, const void *src)
+{
+	__u8 buf[8];
+	const __u8 *e = read(src, 40, 2, buf);
+	__u32 off, end;
+
+	if (!e)
+		return 0;
+	off = 42;
+	end = 40 + ((__u32)e[1] + 1) * 8;
+	while (off < end) {
+		const __u8 *o = read(src, off, 1, buf);
+
+		if (!o)
+			return 0;
+		if (o[0] == 0) { /* Pad1 */
+			off++;
+			continue;
+		}
+		o = read(src, off, 2, buf);
+		if (!o || off + 2 + o[1] > end)
+			return 0;
+		if (o[0] == IPV6_TLV_JUMBO_) {
+			if (o[1] != 4)
+				return 0;
+			o = read(src, off + 2, 4, buf);
+			return o ? be32(o) : 0;
+		}
+		off += 2 + o[1];
+	}
 	return 0;
 }
 
@@ -254,11 +303,18 @@ static int parse_ipv6(struct pfw_pkt *pkt, pfw_read_fn read, const void *src,
 		pkt->addr[0][w] = be32(h + 8 + 4 * w);
 		pkt->addr[1][w] = be32(h + 24 + 4 * w);
 	}
+	nexthdr = h[6];
+	if (be16(h + 4) == 0 && nexthdr == IPPROTO_HOPOPTS_) {
+		__u32 jumbo = jumbo_length(read, src);
+
+		/* without the option the payload is empty: the walk fails */
+		if (jumbo && jumbo <= 0xffffffffu - 40)
+			pkt->f[PFW_FLD_IPLEN] = 40 + jumbo;
+	}
 	end = pkt->f[PFW_FLD_IPLEN];
 	if (end > pkt_len)
-		end = pkt_len; /* jumbograms and lies: trust what is there */
-	nexthdr = h[6];
-	for (i = 0; i < MAX_EXTHDRS; i++) {
+		end = pkt_len; /* lies: trust what is there */
+	for (i = 0;; i++) {
 		const __u8 *e;
 		__u32 elen;
 
@@ -285,12 +341,11 @@ static int parse_ipv6(struct pfw_pkt *pkt, pfw_read_fn read, const void *src,
 		default:
 			goto done;
 		}
+		if (i == MAX_EXTHDRS)
+			goto too_long;
 		e = read(src, off, 8, buf);
-		if (!e || off + 8 > end) {
-			pkt->f[PFW_FLD_EXTHDRS] |= PFW_EXT_TRUNC;
-			pkt->f[PFW_FLD_L4PROTO] = nexthdr;
-			return 0;
-		}
+		if (!e || off + 8 > end)
+			goto too_long;
 		if (nexthdr == IPPROTO_FRAGMENT_) {
 			__u32 fo = be16(e + 2);
 
@@ -308,20 +363,19 @@ static int parse_ipv6(struct pfw_pkt *pkt, pfw_read_fn read, const void *src,
 		}
 		nexthdr = e[0];
 		off += elen;
-		if (off > end) {
-			pkt->f[PFW_FLD_EXTHDRS] |= PFW_EXT_TRUNC;
-			pkt->f[PFW_FLD_L4PROTO] = nexthdr;
-			return 0;
-		}
+		if (off > end)
+			goto too_long;
 	}
-	/* too long a chain: the protocol is what we stopped at */
-	pkt->f[PFW_FLD_EXTHDRS] |= PFW_EXT_TRUNC;
 done:
 	pkt->f[PFW_FLD_L4PROTO] = nexthdr;
-	if (!(pkt->f[PFW_FLD_FRAG] & PFW_FRAG_LATER) &&
-	    !(pkt->f[PFW_FLD_EXTHDRS] & PFW_EXT_TRUNC) && nexthdr != IPPROTO_NONE_)
-		parse_l4(pkt, read, src, off, end - off);
+	if (!(pkt->f[PFW_FLD_FRAG] & PFW_FRAG_LATER) && nexthdr != IPPROTO_NONE_)
+		return parse_l4(pkt, read, src, off, end - off);
 	return 0;
+too_long:
+	/* truncated, or too long a chain: the protocol is where we stopped */
+	pkt->f[PFW_FLD_EXTHDRS] |= PFW_EXT_TRUNC;
+	pkt->f[PFW_FLD_L4PROTO] = nexthdr;
+	return PFW_PARSE_MALFORMED;
 }
 
 int pfw_pkt_parse(struct pfw_pkt *pkt, pfw_read_fn read, const void *src,
@@ -345,7 +399,7 @@ int pfw_pkt_parse(struct pfw_pkt *pkt, pfw_read_fn read, const void *src,
 		ret = parse_ipv6(pkt, read, src, pkt_len);
 	else
 		ret = -EINVAL;
-	if (ret) {
+	if (ret < 0) {
 		/* nothing half-parsed: an unparsed packet matches no field */
 		pfw_pkt_init(pkt);
 		pkt->len = pkt_len;

@@ -132,25 +132,35 @@ TEST_CASE("truncated and lying IPv4 headers", "[packet]") {
     CHECK(parse(lie, p) == -EINVAL);
 }
 
-TEST_CASE("truncated L4 headers leave L4 fields unknown", "[packet]") {
+TEST_CASE("truncated L4 headers leave L4 fields unknown and are malformed", "[packet]") {
     pfw_pkt p;
     // TCP with 10 bytes of header: total length says so
     auto short_tcp = ipv4(6, std::vector<uint8_t>(10, 0));
-    REQUIRE(parse(short_tcp, p) == 0);
+    REQUIRE(parse(short_tcp, p) == PFW_PARSE_MALFORMED);
     CHECK(p.f[PFW_FLD_L4OK] == 0);
     CHECK(p.f[PFW_FLD_DPORT] == PFW_NONE16);
     // data offset pointing past the datagram: ports known, not whole
     auto t = tcp(5, 6, PFW_TCP_ACK);
     t[12] = 0xf0;
-    REQUIRE(parse(ipv4(6, t), p) == 0);
+    REQUIRE(parse(ipv4(6, t), p) == PFW_PARSE_MALFORMED);
     CHECK(p.f[PFW_FLD_DPORT] == 6);
     CHECK(p.f[PFW_FLD_L4OK] == 0);
     // ICMP with one byte
-    REQUIRE(parse(ipv4(1, {8}), p) == 0);
+    REQUIRE(parse(ipv4(1, {8}), p) == PFW_PARSE_MALFORMED);
     CHECK(p.f[PFW_FLD_ICMPTYPE] == PFW_NONE16);
     REQUIRE(parse(ipv4(1, {8, 0, 0, 0}), p) == 0);
     CHECK(p.f[PFW_FLD_ICMPTYPE] == 8);
     CHECK(p.f[PFW_FLD_ICMPCODE] == 0);
+    // UDP's header is 8 bytes, SCTP's 12
+    REQUIRE(parse(ipv4(17, {0, 53, 0, 53, 0, 6}), p) == PFW_PARSE_MALFORMED);
+    REQUIRE(parse(ipv4(132, std::vector<uint8_t>(11, 1)), p) == PFW_PARSE_MALFORMED);
+    REQUIRE(parse(ipv4(132, std::vector<uint8_t>(12, 1)), p) == 0);
+    // a first fragment too short for its TCP header (RFC 1858) is malformed
+    auto tiny = ipv4(6, std::vector<uint8_t>(8, 0));
+    tiny[6] = 0x20;
+    REQUIRE(parse(tiny, p) == PFW_PARSE_MALFORMED);
+    // a protocol whose header is not read is not
+    REQUIRE(parse(ipv4(47, {1}), p) == 0);
 }
 
 TEST_CASE("IPv4 fragments", "[packet]") {
@@ -177,21 +187,71 @@ TEST_CASE("IPv6 extension header chains", "[packet]") {
     CHECK(p.f[PFW_FLD_DPORT] == 22);
     // the chain cut in the middle of the routing header
     auto cut = ipv6(0, cat(ext(43), {60, 0, 0}));
-    REQUIRE(parse(cut, p) == 0);
+    REQUIRE(parse(cut, p) == PFW_PARSE_MALFORMED);
     CHECK((p.f[PFW_FLD_EXTHDRS] & PFW_EXT_TRUNC) != 0);
     CHECK(p.f[PFW_FLD_DPORT] == PFW_NONE16);
     // a header length pointing far past the packet
     auto far = ext(6);
     far[1] = 255;
-    REQUIRE(parse(ipv6(0, cat(far, tcp(1, 2, 0))), p) == 0);
+    REQUIRE(parse(ipv6(0, cat(far, tcp(1, 2, 0))), p) == PFW_PARSE_MALFORMED);
     CHECK((p.f[PFW_FLD_EXTHDRS] & PFW_EXT_TRUNC) != 0);
     CHECK(p.f[PFW_FLD_DPORT] == PFW_NONE16);
     // an endless chain of destination options stops at the bound
     std::vector<uint8_t> many;
     for (int i = 0; i < 40; i++)
         many = cat(many, ext(60));
-    REQUIRE(parse(ipv6(60, many), p) == 0);
+    REQUIRE(parse(ipv6(60, many), p) == PFW_PARSE_MALFORMED);
     CHECK((p.f[PFW_FLD_EXTHDRS] & PFW_EXT_TRUNC) != 0);
+}
+
+TEST_CASE("IPv6: 16 extension headers are walked, 17 are malformed", "[packet]") {
+    for (int n : {15, 16, 17, 18}) {
+        std::vector<uint8_t> chain;
+        for (int i = 0; i < n; i++)
+            chain = cat(chain, ext(i + 1 < n ? 60 : 6));
+        chain = cat(chain, tcp(1000, 22, PFW_TCP_SYN));
+        pfw_pkt p;
+        INFO(n << " extension headers");
+        if (n <= 16) {
+            REQUIRE(parse(ipv6(60, chain), p) == 0);
+            CHECK(p.f[PFW_FLD_L4PROTO] == 6);
+            CHECK(p.f[PFW_FLD_DPORT] == 22);
+            CHECK(p.f[PFW_FLD_L4OK] == 1);
+            CHECK((p.f[PFW_FLD_EXTHDRS] & PFW_EXT_TRUNC) == 0);
+        } else {
+            REQUIRE(parse(ipv6(60, chain), p) == PFW_PARSE_MALFORMED);
+            CHECK(p.f[PFW_FLD_DPORT] == PFW_NONE16);
+            CHECK((p.f[PFW_FLD_EXTHDRS] & PFW_EXT_TRUNC) != 0);
+        }
+    }
+}
+
+TEST_CASE("IPv6 jumbograms are parsed by the jumbo option's length", "[packet]") {
+    // hop-by-hop: next TCP, length 0 (8 bytes): jumbo option (0xc2, 4, len)
+    auto body = tcp(4000, 443, PFW_TCP_ACK);
+    body.resize(body.size() + 100, 0xab);
+    uint32_t jumbo = static_cast<uint32_t>(8 + body.size());
+    std::vector<uint8_t> hbh = {6, 0, 0xc2, 4, static_cast<uint8_t>(jumbo >> 24), static_cast<uint8_t>(jumbo >> 16),
+                                static_cast<uint8_t>(jumbo >> 8), static_cast<uint8_t>(jumbo)};
+    auto pkt = ipv6(0, cat(hbh, body));
+    pkt[4] = pkt[5] = 0;  // payload length 0: a jumbogram
+    pfw_pkt p;
+    REQUIRE(parse(pkt, p) == 0);
+    CHECK(p.f[PFW_FLD_IPLEN] == 40 + jumbo);
+    CHECK(p.f[PFW_FLD_DPORT] == 443);
+    CHECK(p.f[PFW_FLD_TCPDATALEN] == 100);
+    // without the option, a zero payload length leaves nothing to walk
+    hbh[2] = 1, hbh[3] = 4;  // PadN instead
+    auto bad = ipv6(0, cat(hbh, body));
+    bad[4] = bad[5] = 0;
+    REQUIRE(parse(bad, p) == PFW_PARSE_MALFORMED);
+    CHECK(p.f[PFW_FLD_DPORT] == PFW_NONE16);
+    // an option that claims more than the packet holds: walk what is there
+    hbh = {6, 0, 0xc2, 4, 0x00, 0x10, 0x00, 0x00};
+    auto lie = ipv6(0, cat(hbh, body));
+    lie[4] = lie[5] = 0;
+    REQUIRE(parse(lie, p) == 0);
+    CHECK(p.f[PFW_FLD_DPORT] == 443);
 }
 
 TEST_CASE("IPv6 fragments and ICMPv6", "[packet]") {
