@@ -13,6 +13,13 @@
 #include <linux/percpu.h>
 #include <linux/slab.h>
 #include <linux/mm.h>
+#include <linux/sched.h>
+
+u64 pfw_counters_bytes(u32 n)
+{
+	return (u64)n * (sizeof(struct pfw_rule_ctr) * num_possible_cpus() +
+			 sizeof(struct pfw_ctr_base));
+}
 
 int pfw_counters_alloc(struct pfw_counters *c, u32 n)
 {
@@ -117,6 +124,9 @@ void pfw_counters_zero(struct pfw_counters *c)
 	for (i = 0; i < c->n; i++) {
 		struct pfw_ctr_base *b = &c->base[i];
 
+		/* a million rules times every CPU: let others run */
+		if (!(i & 1023))
+			cond_resched();
 		sum_cpus(c, i, &sum);
 		b->packets = -(s64)sum.packets;
 		b->bytes = -(s64)sum.bytes;

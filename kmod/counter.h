@@ -48,13 +48,15 @@ struct pfw_ctr_val {
 	u64 last;
 };
 
+/* Memory the counters of n rules take. */
+u64 pfw_counters_bytes(u32 n);
 int pfw_counters_alloc(struct pfw_counters *c, u32 n);
 void pfw_counters_free(struct pfw_counters *c);
 /* Packet path, bottom halves disabled. */
 void pfw_counters_add(struct pfw_counters *c, u32 rule, u32 bytes, u64 now);
 void pfw_counters_read(const struct pfw_counters *c, u32 rule,
 		       struct pfw_ctr_val *val);
-/* Under the namespace lock. */
+/* Under the namespace lock (may sleep). */
 void pfw_counters_zero(struct pfw_counters *c);
 void pfw_counters_carry(struct pfw_counters *c, u32 rule,
 			const struct pfw_ctr_val *val);

@@ -22,6 +22,7 @@
  */
 #include "hook.h"
 #include "action.h"
+#include "limits.h"
 #include "netns.h"
 #include "prog.h"
 #include "route.h"
@@ -162,7 +163,8 @@ static void apply_mark(struct sk_buff *skb, const struct pfw_run *run)
  * every local on entry (CONFIG_INIT_STACK_ALL_ZERO), and the packet context
  * is a few hundred bytes that hooks without an entry should not pay for.
  */
-static noinline unsigned int pfw_hook_run(struct pfw_runtime *rt,
+static noinline unsigned int pfw_hook_run(struct pfw_net *pn,
+					  struct pfw_runtime *rt,
 					  struct sk_buff *skb,
 					  const struct nf_hook_state *state)
 {
@@ -170,22 +172,36 @@ static noinline unsigned int pfw_hook_run(struct pfw_runtime *rt,
 	struct pfw_pkt pkt;
 	struct pfw_run run;
 	u32 len;
+	int ret;
 
 	ctx.skb = skb;
 	ctx.state = state;
 	ctx.rt = rt;
 	ctx.now = ktime_get_real_seconds();
 	len = skb->len - skb_network_offset(skb);
-	pfw_pkt_parse(&pkt, read_skb, skb, len,
-		      state->pf == NFPROTO_IPV4 ? 4 : 6);
+	ret = pfw_pkt_parse(&pkt, read_skb, skb, len,
+			    state->pf == NFPROTO_IPV4 ? 4 : 6);
+	/*
+	 * Fail closed: a packet whose L4 header we cannot reach could slip
+	 * past a rule on its ports while the stack still delivers it.
+	 */
+	if (unlikely(ret) && !pfw_accept_malformed()) {
+		local_bh_disable();
+		pfw_net_count_drop(pn, PFW_DROP_MALFORMED);
+		local_bh_enable();
+		return NF_DROP;
+	}
 	fill_meta(&ctx, &pkt);
 
 	memset(&run, 0, sizeof(run));
 	run.prog = &rt->prog;
 	run.pkt = &pkt;
 	run.host = &ctx;
+	run.budget = pfw_step_budget();
 	local_bh_disable();
 	pfw_interp_run(&run, state->hook);
+	if (unlikely(run.verdict == PFW_V_ERROR))
+		pfw_net_count_drop(pn, PFW_DROP_BUDGET);
 	local_bh_enable();
 
 	switch (run.verdict) {
@@ -204,10 +220,8 @@ static noinline unsigned int pfw_hook_run(struct pfw_runtime *rt,
 		return NF_QUEUE_NR(run.param & 0xffff) |
 		       (run.param & PFW_QUEUE_BYPASS ?
 			NF_VERDICT_FLAG_QUEUE_BYPASS : 0);
-	case PFW_V_NAT:
-		pr_warn_once("NAT verdicts are not implemented yet: accepting\n");
-		break;
 	default:
+		/* errors (over budget), and NAT, which no loaded program has */
 		return NF_DROP;
 	}
 	apply_mark(skb, &run);
@@ -219,13 +233,14 @@ static noinline unsigned int pfw_hook_run(struct pfw_runtime *rt,
 static unsigned int pfw_hook(void *priv, struct sk_buff *skb,
 			     const struct nf_hook_state *state)
 {
+	struct pfw_net *pn = pfw_net(state->net);
 	struct pfw_runtime *rt;
 
 	/* Hooks run under rcu_read_lock(). */
-	rt = rcu_dereference(pfw_net(state->net)->active);
+	rt = rcu_dereference(pn->active);
 	if (!rt || rt->prog.hdr->entry[state->hook] == PFW_NO_ENTRY)
 		return NF_ACCEPT;
-	return pfw_hook_run(rt, skb, state);
+	return pfw_hook_run(pn, rt, skb, state);
 }
 
 #define PFW_OPS(family, num, prio) {			\

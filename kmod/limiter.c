@@ -12,17 +12,33 @@
  * already selective, so contention stays low.
  */
 #include "limiter.h"
+#include "keysort.h"
 
 #include <linux/jhash.h>
 #include <linux/ktime.h>
 #include <linux/mm.h>
 #include <linux/random.h>
 #include <linux/slab.h>
-#include <linux/sort.h>
 
 static u64 bucket_max(const struct pfw_lim_desc *d)
 {
 	return (u64)d->burst * NSEC_PER_SEC;
+}
+
+static u32 buckets_of(const struct pfw_lim_desc *d)
+{
+	return d->flags & PFW_LIM_PER_SRC ? PFW_LIM_SRC_BUCKETS : 1;
+}
+
+u64 pfw_limiters_bytes(const struct pfw_prog *prog)
+{
+	u64 bytes = 0;
+	u32 i;
+
+	for (i = 0; i < prog->n_lims; i++)
+		bytes += sizeof(struct pfw_limiter) +
+			 (u64)buckets_of(&prog->lims[i]) * sizeof(struct pfw_bucket);
+	return bytes;
 }
 
 int pfw_limiters_alloc(struct pfw_limiters *l, const struct pfw_prog *prog)
@@ -36,8 +52,7 @@ int pfw_limiters_alloc(struct pfw_limiters *l, const struct pfw_prog *prog)
 	if (!l->n)
 		return 0;
 	for (i = 0; i < l->n; i++)
-		total += prog->lims[i].flags & PFW_LIM_PER_SRC ?
-			 PFW_LIM_SRC_BUCKETS : 1;
+		total += buckets_of(&prog->lims[i]);
 	l->lim = kvcalloc(l->n, sizeof(*l->lim),
 			  GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 	l->buckets = kvcalloc(total, sizeof(*l->buckets),
@@ -51,8 +66,7 @@ int pfw_limiters_alloc(struct pfw_limiters *l, const struct pfw_prog *prog)
 		struct pfw_limiter *lim = &l->lim[i];
 
 		lim->desc = &prog->lims[i];
-		lim->n_buckets = lim->desc->flags & PFW_LIM_PER_SRC ?
-				 PFW_LIM_SRC_BUCKETS : 1;
+		lim->n_buckets = buckets_of(lim->desc);
 		lim->seed = get_random_u32();
 		lim->b = &l->buckets[total];
 		total += lim->n_buckets;
@@ -111,23 +125,9 @@ int pfw_limiter_take(struct pfw_limiters *l, u32 idx, const u32 *saddr,
 	return take_at(l, idx, saddr, len, ktime_get_ns());
 }
 
-struct key_idx {
-	u32 key;
-	u32 idx;
-};
-
-static int cmp_key(const void *a, const void *b)
-{
-	const struct key_idx *x = a, *y = b;
-
-	if (x->key != y->key)
-		return x->key < y->key ? -1 : 1;
-	return x->idx < y->idx ? -1 : x->idx > y->idx;
-}
-
 void pfw_limiters_carry(struct pfw_limiters *to, const struct pfw_limiters *from)
 {
-	struct key_idx *order;
+	struct pfw_key_idx *order;
 	u32 i, j;
 
 	if (!to->n || !from->n)
@@ -139,25 +139,20 @@ void pfw_limiters_carry(struct pfw_limiters *to, const struct pfw_limiters *from
 		order[i].key = from->lim[i].desc->key;
 		order[i].idx = i;
 	}
-	sort(order, from->n, sizeof(*order), cmp_key, NULL);
+	if (pfw_sort_keys(order, from->n)) {
+		kvfree(order);
+		return;
+	}
 
 	for (i = 0; i < to->n; i++) {
 		struct pfw_limiter *lim = &to->lim[i];
 		const struct pfw_lim_desc *d = lim->desc;
-		u32 lo = 0, hi = from->n;
 		const struct pfw_limiter *old;
+		long at = pfw_find_key(order, from->n, d->key);
 
-		while (lo < hi) {
-			u32 mid = lo + (hi - lo) / 2;
-
-			if (order[mid].key < d->key)
-				lo = mid + 1;
-			else
-				hi = mid;
-		}
-		if (lo == from->n || order[lo].key != d->key)
+		if (at < 0)
 			continue;
-		old = &from->lim[order[lo].idx];
+		old = &from->lim[order[at].idx];
 		if (old->desc->rate != d->rate || old->desc->burst != d->burst ||
 		    old->desc->flags != d->flags)
 			continue;

@@ -33,6 +33,8 @@ struct pfw_limiters {
 	struct pfw_bucket *buckets;
 };
 
+/* Memory the limiters of prog take. */
+u64 pfw_limiters_bytes(const struct pfw_prog *prog);
 int pfw_limiters_alloc(struct pfw_limiters *l, const struct pfw_prog *prog);
 void pfw_limiters_free(struct pfw_limiters *l);
 /* 1 when limiter idx has a token for this packet (and takes it). */

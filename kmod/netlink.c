@@ -9,6 +9,7 @@
  * POLYFW_A_ERROR message sent just before the error.
  */
 #include "netlink.h"
+#include "limits.h"
 #include "netns.h"
 #include "prog.h"
 #include "state.h"
@@ -37,6 +38,10 @@ static const struct nla_policy pfw_nl_policy[POLYFW_A_MAX + 1] = {
 	[POLYFW_A_N_STATES] = { .type = NLA_REJECT },
 	[POLYFW_A_FLAGS] = { .type = NLA_REJECT },
 	[POLYFW_A_RULE] = { .type = NLA_REJECT },
+	[POLYFW_A_COST] = { .type = NLA_REJECT },
+	[POLYFW_A_DROPS_MALFORMED] = { .type = NLA_REJECT },
+	[POLYFW_A_DROPS_BUDGET] = { .type = NLA_REJECT },
+	[POLYFW_A_PAD] = { .type = NLA_REJECT },
 };
 
 /* The text of an error, in a message of its own before the error ack. */
@@ -118,7 +123,12 @@ static int pfw_get_info(struct sk_buff *skb, struct genl_info *info)
 	    nla_put_u32(msg, POLYFW_A_SIZE, rt ? rt->size : 0) ||
 	    nla_put_u32(msg, POLYFW_A_N_RULES, rt ? rt->prog.n_rules : 0) ||
 	    nla_put_u32(msg, POLYFW_A_N_STATES, pfw_state_count(pn->states)) ||
-	    nla_put_u32(msg, POLYFW_A_FLAGS, flags)) {
+	    nla_put_u32(msg, POLYFW_A_FLAGS, flags) ||
+	    nla_put_u32(msg, POLYFW_A_COST, rt ? rt->prog.cost : 0) ||
+	    nla_put_u64_64bit(msg, POLYFW_A_DROPS_MALFORMED,
+			      pfw_net_drops(pn, PFW_DROP_MALFORMED), POLYFW_A_PAD) ||
+	    nla_put_u64_64bit(msg, POLYFW_A_DROPS_BUDGET,
+			      pfw_net_drops(pn, PFW_DROP_BUDGET), POLYFW_A_PAD)) {
 		mutex_unlock(&pn->lock);
 		goto err;
 	}
@@ -135,18 +145,32 @@ static int pfw_load_begin(struct sk_buff *skb, struct genl_info *info)
 {
 	struct pfw_net *pn = pfw_net(genl_info_net(info));
 	struct nlattr *gen = info->attrs[POLYFW_A_GENERATION];
+	char log[PFW_VERIFY_LOG_LEN] = "";
+	u32 size;
 	int ret;
 
+	if (!pfw_may_write(skb, info))
+		return -EPERM;
 	if (GENL_REQ_ATTR_CHECK(info, POLYFW_A_SIZE))
 		return -EINVAL;
+	size = nla_get_u32(info->attrs[POLYFW_A_SIZE]);
 	mutex_lock(&pn->lock);
+	/* A new BEGIN ends this socket's previous transaction, come what may. */
+	pfw_txn_abort(pn, info->snd_portid);
 	ret = check_generation(pn, info, POLYFW_CMD_LOAD_BEGIN, gen,
 			       gen ? nla_get_u32(gen) : 0);
 	if (!ret)
-		ret = pfw_txn_begin(pn, info->snd_portid,
-				    nla_get_u32(info->attrs[POLYFW_A_SIZE]), gen,
+		ret = pfw_limit_prog_bytes(size, log, sizeof(log));
+	if (!ret)
+		ret = pfw_limit_txn_bytes(pn->txn_bytes, size, log, sizeof(log));
+	if (!ret)
+		ret = pfw_txn_begin(pn, info->snd_portid, size, gen,
 				    gen ? nla_get_u32(gen) : 0, info->extack);
 	mutex_unlock(&pn->lock);
+	if (log[0]) {
+		reply_error(info, POLYFW_CMD_LOAD_BEGIN, "%s", log);
+		NL_SET_ERR_MSG(info->extack, "over a memory limit of this namespace");
+	}
 	return ret;
 }
 
@@ -156,6 +180,8 @@ static int pfw_load_chunk(struct sk_buff *skb, struct genl_info *info)
 	struct nlattr *data = info->attrs[POLYFW_A_DATA];
 	int ret;
 
+	if (!pfw_may_write(skb, info))
+		return -EPERM;
 	if (GENL_REQ_ATTR_CHECK(info, POLYFW_A_OFFSET) ||
 	    GENL_REQ_ATTR_CHECK(info, POLYFW_A_DATA))
 		return -EINVAL;
@@ -182,8 +208,12 @@ static int pfw_load_commit(struct sk_buff *skb, struct genl_info *info)
 	void *blob;
 	int ret;
 
+	if (!pfw_may_write(skb, info))
+		return -EPERM;
 	mutex_lock(&pn->lock);
 	t = pfw_txn_take(pn, info->snd_portid);
+	if (t && t->received != t->size)
+		pfw_txn_done(pn, t->size);
 	mutex_unlock(&pn->lock);
 	if (!t) {
 		NL_SET_ERR_MSG(info->extack, "no load transaction on this socket");
@@ -204,9 +234,15 @@ static int pfw_load_commit(struct sk_buff *skb, struct genl_info *info)
 	t->buf = NULL;
 	pfw_txn_free(t);
 
-	/* The verifier runs outside the lock: packets and readers go on. */
+	/*
+	 * The verifier runs outside the lock: packets and readers go on.  The
+	 * blob still counts as in flight until it is installed or freed.
+	 */
 	rt = pfw_prog_create(blob, size, log, sizeof(log));
+	mutex_lock(&pn->lock);
+	pfw_txn_done(pn, size);
 	if (IS_ERR(rt)) {
+		mutex_unlock(&pn->lock);
 		ret = PTR_ERR(rt);
 		if (log[0]) {
 			reply_error(info, POLYFW_CMD_LOAD_COMMIT,
@@ -215,7 +251,6 @@ static int pfw_load_commit(struct sk_buff *skb, struct genl_info *info)
 		}
 		return ret;
 	}
-	mutex_lock(&pn->lock);
 	ret = check_generation(pn, info, POLYFW_CMD_LOAD_COMMIT, check, gen);
 	if (ret) {
 		pfw_prog_destroy(rt);
@@ -238,6 +273,8 @@ static int pfw_load_abort(struct sk_buff *skb, struct genl_info *info)
 {
 	struct pfw_net *pn = pfw_net(genl_info_net(info));
 
+	if (!pfw_may_write(skb, info))
+		return -EPERM;
 	mutex_lock(&pn->lock);
 	pfw_txn_abort(pn, info->snd_portid);
 	mutex_unlock(&pn->lock);
@@ -249,6 +286,8 @@ static int pfw_zero_counters(struct sk_buff *skb, struct genl_info *info)
 	struct pfw_net *pn = pfw_net(genl_info_net(info));
 	struct pfw_runtime *rt;
 
+	if (!pfw_may_write(skb, info))
+		return -EPERM;
 	mutex_lock(&pn->lock);
 	rt = rcu_dereference_protected(pn->active, lockdep_is_held(&pn->lock));
 	if (rt)
@@ -264,6 +303,8 @@ static int pfw_flush(struct sk_buff *skb, struct genl_info *info)
 	u32 now;
 	int ret;
 
+	if (!pfw_may_write(skb, info))
+		return -EPERM;
 	mutex_lock(&pn->lock);
 	ret = check_generation(pn, info, POLYFW_CMD_FLUSH, gen,
 			       gen ? nla_get_u32(gen) : 0);

@@ -12,6 +12,7 @@
 #include "state.h"
 #include "txn.h"
 
+#include <linux/percpu.h>
 #include <net/netns/generic.h>
 
 static unsigned int pfw_net_id __read_mostly;
@@ -21,10 +22,43 @@ struct pfw_net *pfw_net(const struct net *net)
 	return net_generic(net, pfw_net_id);
 }
 
+void pfw_net_count_drop(struct pfw_net *pn, enum pfw_drop_reason why)
+{
+	struct pfw_drop_stats *st = this_cpu_ptr(pn->drops);
+
+	u64_stats_update_begin(&st->syncp);
+	u64_stats_inc(&st->n[why]);
+	u64_stats_update_end(&st->syncp);
+}
+
+u64 pfw_net_drops(const struct pfw_net *pn, enum pfw_drop_reason why)
+{
+	u64 sum = 0, v;
+	unsigned int start;
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		const struct pfw_drop_stats *st = per_cpu_ptr(pn->drops, cpu);
+
+		do {
+			start = u64_stats_fetch_begin(&st->syncp);
+			v = u64_stats_read(&st->n[why]);
+		} while (u64_stats_fetch_retry(&st->syncp, start));
+		sum += v;
+	}
+	return sum;
+}
+
 static int __net_init pfw_net_init(struct net *net)
 {
 	struct pfw_net *pn = pfw_net(net);
+	int cpu;
 
+	pn->drops = alloc_percpu_gfp(struct pfw_drop_stats, GFP_KERNEL_ACCOUNT);
+	if (!pn->drops)
+		return -ENOMEM;
+	for_each_possible_cpu(cpu)
+		u64_stats_init(&per_cpu_ptr(pn->drops, cpu)->syncp);
 	pn->net = net;
 	mutex_init(&pn->lock);
 	RCU_INIT_POINTER(pn->active, NULL);
@@ -41,12 +75,16 @@ static void __net_exit pfw_net_exit(struct net *net)
 	/* Unregisters the hooks, then frees the program after a grace period. */
 	pfw_prog_flush(pn);
 	mutex_unlock(&pn->lock);
+	/*
+	 * Nothing can reach the state table or the drop counters once the
+	 * hooks are gone and the packets in them have left.
+	 */
+	synchronize_rcu();
 	if (pn->states) {
-		/* Nothing can reach the table once the hooks are gone. */
-		synchronize_rcu();
 		pfw_state_table_destroy(pn->states);
 		pn->states = NULL;
 	}
+	free_percpu(pn->drops);
 }
 
 static struct pernet_operations pfw_net_ops = {

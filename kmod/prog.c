@@ -12,6 +12,8 @@
  */
 #include "prog.h"
 #include "hook.h"
+#include "keysort.h"
+#include "limits.h"
 #include "netns.h"
 #include "state.h"
 
@@ -19,7 +21,6 @@
 #include <linux/kmod.h>
 #include <linux/mm.h>
 #include <linux/slab.h>
-#include <linux/sort.h>
 #include <net/netfilter/nf_log.h>
 
 static u32 scan_uses(const struct pfw_prog *p)
@@ -52,6 +53,9 @@ static u32 scan_uses(const struct pfw_prog *p)
 		case PFW_OP_STATE_CHECK:
 			uses |= PFW_USES_STATE;
 			break;
+		case PFW_OP_NAT:
+			uses |= PFW_USES_NAT;
+			break;
 		case PFW_OP_LOG:
 			if (p->pool[in->arg + 2] & PFW_LOG_NFLOG)
 				uses |= PFW_USES_NFLOG;
@@ -63,15 +67,6 @@ static u32 scan_uses(const struct pfw_prog *p)
 		}
 	}
 	return uses;
-}
-
-static int cmp_rule_key(const void *a, const void *b)
-{
-	const struct pfw_rule_key *x = a, *y = b;
-
-	if (x->key != y->key)
-		return x->key < y->key ? -1 : 1;
-	return x->idx < y->idx ? -1 : x->idx > y->idx;
 }
 
 static int build_keys(struct pfw_runtime *rt)
@@ -88,25 +83,14 @@ static int build_keys(struct pfw_runtime *rt)
 		rt->keys[i].key = rt->prog.rules[i].key;
 		rt->keys[i].idx = i;
 	}
-	sort(rt->keys, n, sizeof(*rt->keys), cmp_rule_key, NULL);
-	return 0;
+	return pfw_sort_keys(rt->keys, n);
 }
 
 long pfw_prog_rule_by_key(const struct pfw_runtime *rt, u32 key)
 {
-	u32 lo = 0, hi = rt->prog.n_rules;
+	long at = pfw_find_key(rt->keys, rt->prog.n_rules, key);
 
-	while (lo < hi) {
-		u32 mid = lo + (hi - lo) / 2;
-
-		if (rt->keys[mid].key < key)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	if (lo < rt->prog.n_rules && rt->keys[lo].key == key)
-		return rt->keys[lo].idx;
-	return -1;
+	return at < 0 ? -1L : (long)rt->keys[at].idx;
 }
 
 /*
@@ -192,7 +176,17 @@ struct pfw_runtime *pfw_prog_create(void *blob, u32 size, char *log,
 	ret = pfw_verify(blob, size, &rt->prog, log, log_len);
 	if (ret)
 		goto err_blob;
+	ret = pfw_limit_prog_memory(&rt->prog, log, log_len);
+	if (ret)
+		goto err_blob;
 	rt->uses = scan_uses(&rt->prog);
+	if (rt->uses & PFW_USES_NAT) {
+		/* Accepting them unchanged would let through what NAT guards. */
+		snprintf(log, log_len,
+			 "NAT is not carried out by this kernel module yet: a program with NAT verdicts is refused");
+		ret = -EOPNOTSUPP;
+		goto err_blob;
+	}
 	ret = get_loggers(rt, log, log_len);
 	if (ret)
 		goto err_blob;

@@ -10,6 +10,7 @@
 #define _PFW_PROG_H
 
 #include "counter.h"
+#include "keysort.h"
 #include "limiter.h"
 
 #include <linux/rcupdate.h>
@@ -27,11 +28,7 @@ enum pfw_uses {
 	PFW_USES_STATE = 1U << 4,
 	PFW_USES_LOG = 1U << 5,
 	PFW_USES_NFLOG = 1U << 6,
-};
-
-struct pfw_rule_key {
-	u32 key;
-	u32 idx;
+	PFW_USES_NAT = 1U << 7,
 };
 
 struct pfw_runtime {
@@ -41,7 +38,7 @@ struct pfw_runtime {
 	u32 uses; /* enum pfw_uses */
 	struct pfw_counters ctrs;
 	struct pfw_limiters lims;
-	struct pfw_rule_key *keys; /* rules sorted by key */
+	struct pfw_key_idx *keys; /* rules sorted by key */
 	struct pfw_state_table *states; /* the namespace's, when USES_STATE */
 	struct rcu_head rcu;
 };

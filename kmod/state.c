@@ -11,7 +11,11 @@
  * lone SYN, 300 s once established, 5 s from the first FIN or RST on; UDP
  * 60 s, anything else 30 s (ipfw's dyn_*_lifetime, roughly).  A worker
  * reaps expired entries every 5 s.  The table is
- * bounded by max_states entries.
+ * bounded by max_states entries, and all tables together by
+ * max_states_total.  Entries are charged to the memory cgroup of the writer
+ * whose program created the table, although they are allocated in the
+ * packet path (set_active_memcg()), so a namespace cannot make the kernel
+ * hold memory nobody pays for.
  *
  * STATE_ADD's limit (ipfw's "limit src-addr N") counts live entries of the
  * same parent rule that agree on the chosen fields; the counts live in a
@@ -23,7 +27,9 @@
 #include <linux/in.h>
 #include <linux/jhash.h>
 #include <linux/jiffies.h>
+#include <linux/memcontrol.h>
 #include <linux/mm.h>
+#include <linux/sched/mm.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <linux/random.h>
@@ -35,6 +41,13 @@
 static unsigned int max_states = 65536;
 module_param(max_states, uint, 0644);
 MODULE_PARM_DESC(max_states, "dynamic states per network namespace (default 65536)");
+
+static unsigned int max_states_total = 1 << 20;
+module_param(max_states_total, uint, 0644);
+MODULE_PARM_DESC(max_states_total, "dynamic states in all network namespaces together (default 1048576)");
+
+/* Entries alive in every table. */
+static atomic_t states_total = ATOMIC_INIT(0);
 
 #define STATE_HASH_BITS 12
 #define LIMIT_HASH_BITS 10
@@ -61,6 +74,7 @@ struct state {
 struct pfw_state_table {
 	spinlock_t lock; /* insertions and removals; lookups use RCU */
 	atomic_t count;
+	struct mem_cgroup *memcg; /* who pays for the entries */
 	u32 seed;
 	struct hlist_head *buckets;
 	struct hlist_head *lim_buckets;
@@ -146,7 +160,18 @@ static void remove_state(struct pfw_state_table *t, struct state *s)
 		kfree(s->lim);
 	}
 	atomic_dec(&t->count);
+	atomic_dec(&states_total);
 	kfree_rcu(s, rcu);
+}
+
+/* Packet path: memory charged to the table's writer. */
+static void *state_zalloc(struct pfw_state_table *t, size_t size)
+{
+	struct mem_cgroup *old = set_active_memcg(t->memcg);
+	void *p = kzalloc(size, GFP_ATOMIC | __GFP_NOWARN | __GFP_ACCOUNT);
+
+	set_active_memcg(old);
+	return p;
 }
 
 /* Under t->lock: drops the expired entries of one chain. */
@@ -200,6 +225,8 @@ struct pfw_state_table *pfw_state_table_create(void)
 	}
 	spin_lock_init(&t->lock);
 	atomic_set(&t->count, 0);
+	/* the writer installing the first stateful program: its cgroup */
+	t->memcg = get_mem_cgroup_from_mm(current->mm);
 	t->seed = get_random_u32();
 	INIT_DELAYED_WORK(&t->gc, gc_work);
 	return t;
@@ -229,6 +256,7 @@ void pfw_state_table_destroy(struct pfw_state_table *t)
 	cancel_delayed_work_sync(&t->gc);
 	kvfree(t->buckets);
 	kvfree(t->lim_buckets);
+	mem_cgroup_put(t->memcg);
 	kfree(t);
 }
 
@@ -282,7 +310,7 @@ static struct state_limit *get_limit(struct pfw_state_table *t,
 		if (!memcmp(l->key, key, sizeof(l->key)))
 			return l;
 	}
-	l = kzalloc(sizeof(*l), GFP_ATOMIC | __GFP_NOWARN);
+	l = state_zalloc(t, sizeof(*l));
 	if (!l)
 		return NULL;
 	memcpy(l->key, key, sizeof(l->key));
@@ -310,7 +338,8 @@ int pfw_state_add(struct pfw_state_table *t, const struct pfw_pkt *pkt,
 			goto out;
 		}
 	}
-	if (atomic_read(&t->count) >= READ_ONCE(max_states))
+	if (atomic_read(&t->count) >= READ_ONCE(max_states) ||
+	    atomic_read(&states_total) >= READ_ONCE(max_states_total))
 		goto out;
 	if (limit & PFW_STATE_LIM_COUNT) {
 		limit_key(pkt, parent_key, limit & ~PFW_STATE_LIM_COUNT, lkey);
@@ -318,7 +347,7 @@ int pfw_state_add(struct pfw_state_table *t, const struct pfw_pkt *pkt,
 		if (!lim || lim->count >= (limit & PFW_STATE_LIM_COUNT))
 			goto out_lim;
 	}
-	s = kzalloc(sizeof(*s), GFP_ATOMIC | __GFP_NOWARN);
+	s = state_zalloc(t, sizeof(*s));
 	if (!s)
 		goto out_lim;
 	memcpy(s->key, key, sizeof(key));
@@ -329,6 +358,7 @@ int pfw_state_add(struct pfw_state_table *t, const struct pfw_pkt *pkt,
 	if (lim)
 		lim->count++;
 	hlist_add_head_rcu(&s->node, h);
+	atomic_inc(&states_total);
 	if (atomic_inc_return(&t->count) == 1)
 		queue_delayed_work(system_power_efficient_wq, &t->gc,
 				   GC_INTERVAL);

@@ -6,8 +6,11 @@
  * BEGIN allocates the whole buffer (charged to the caller's memory cgroup),
  * CHUNKs fill it in order, COMMIT takes it out of the list (netlink.c hands
  * it to the verifier).  It is aborted by a new BEGIN on the same socket, by
- * ABORT, by the socket's release (a netlink notifier), by an idle timeout
- * (a delayed work), and when the namespace goes away.
+ * ABORT, by the socket's release (a netlink notifier), by its deadline
+ * (POLYFW_TXN_TIMEOUT_SEC after BEGIN, not renewed by chunks, so a writer
+ * trickling bytes cannot pin the buffer; a delayed work reaps it), and when
+ * the namespace goes away.  Its bytes count against the namespace's
+ * in-flight cap from BEGIN until COMMIT is done with them (pfw_txn_done()).
  */
 #include "txn.h"
 #include "netns.h"
@@ -44,7 +47,14 @@ static void drop(struct pfw_net *pn, struct pfw_txn *t)
 {
 	list_del(&t->list);
 	pn->n_txns--;
+	pn->txn_bytes -= t->size;
 	pfw_txn_free(t);
+}
+
+void pfw_txn_done(struct pfw_net *pn, u32 size)
+{
+	lockdep_assert_held(&pn->lock);
+	pn->txn_bytes -= size;
 }
 
 static void gc_work(struct work_struct *work)
@@ -67,6 +77,7 @@ void pfw_txn_net_init(struct pfw_net *pn)
 {
 	INIT_LIST_HEAD(&pn->txns);
 	pn->n_txns = 0;
+	pn->txn_bytes = 0;
 	INIT_DELAYED_WORK(&pn->txn_gc, gc_work);
 }
 
@@ -115,6 +126,7 @@ int pfw_txn_begin(struct pfw_net *pn, u32 portid, u32 size, bool check_gen,
 	t->deadline = jiffies + TXN_TIMEOUT;
 	list_add(&t->list, &pn->txns);
 	pn->n_txns++;
+	pn->txn_bytes += size;
 	schedule_delayed_work(&pn->txn_gc, HZ);
 	return 0;
 }
@@ -142,7 +154,6 @@ int pfw_txn_chunk(struct pfw_net *pn, u32 portid, u32 offset,
 	}
 	memcpy(t->buf + offset, data, len);
 	t->received += len;
-	t->deadline = jiffies + TXN_TIMEOUT;
 	return 0;
 }
 

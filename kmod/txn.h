@@ -21,7 +21,7 @@ struct pfw_txn {
 	u32 received;
 	bool check_gen;
 	u32 gen;
-	unsigned long deadline; /* jiffies */
+	unsigned long deadline; /* jiffies: BEGIN + POLYFW_TXN_TIMEOUT_SEC */
 	void *buf; /* size bytes, kvmalloc'ed */
 };
 
@@ -33,8 +33,12 @@ int pfw_txn_begin(struct pfw_net *pn, u32 portid, u32 size, bool check_gen,
 		  u32 gen, struct netlink_ext_ack *extack);
 int pfw_txn_chunk(struct pfw_net *pn, u32 portid, u32 offset,
 		  const void *data, u32 len, struct netlink_ext_ack *extack);
-/* Removes and returns portid's transaction, or NULL. */
+/*
+ * Removes and returns portid's transaction, or NULL.  Its bytes still count
+ * as in flight until pfw_txn_done(pn, t->size).
+ */
 struct pfw_txn *pfw_txn_take(struct pfw_net *pn, u32 portid);
+void pfw_txn_done(struct pfw_net *pn, u32 size);
 bool pfw_txn_abort(struct pfw_net *pn, u32 portid);
 bool pfw_txn_exists(struct pfw_net *pn, u32 portid);
 /* Frees t, and its buffer unless that was taken (t->buf = NULL). */

@@ -12,6 +12,7 @@
 #include <linux/kernel.h>
 #include <linux/string.h>
 #include <linux/slab.h>
+#include <linux/sched.h>
 #define pfw_likely(x) likely(x)
 #define pfw_unlikely(x) unlikely(x)
 /* Charged to the loader's memory cgroup; failure is an error, not a splat. */

@@ -6,9 +6,13 @@
  * The family is POLYFW_GENL_NAME, version POLYFW_GENL_VERSION.  Everything it
  * does is per network namespace: the namespace of the netlink socket that
  * sends the command has its own program, counters, dynamic states and
- * generation number.  Every command, reads included, needs CAP_NET_ADMIN in
- * the user namespace that owns that network namespace (GENL_UNS_ADMIN_PERM),
- * as listing iptables or nftables rules does.  Attributes are validated
+ * generation number.  Reads (GET_INFO, GET_PROGRAM, GET_COUNTERS) need
+ * CAP_NET_ADMIN in the user namespace that owns that network namespace
+ * (GENL_UNS_ADMIN_PERM), as listing iptables or nftables rules does.  Writes
+ * (LOAD_*, FLUSH, ZERO_COUNTERS) need CAP_NET_ADMIN in the initial user
+ * namespace unless the module parameter userns_write is set (-EPERM
+ * otherwise); polyfw-netlink(7) lists the memory caps every namespace is
+ * held to, whoever writes.  Attributes are validated
  * strictly: an unknown attribute, a wrong length or an attribute that is only
  * ever sent by the kernel (POLYFW_A_ERROR, POLYFW_A_RULE) fails the command
  * with -EINVAL and an extended-ack message.
@@ -45,9 +49,12 @@
  *
  * POLYFW_CMD_LOAD_BEGIN: doit.  Starts a load transaction for the sending
  * socket (its netlink port id).  A socket has at most one transaction: a new
- * BEGIN aborts the previous one.  A transaction is aborted when its socket is
- * closed, and when no command touched it for POLYFW_TXN_TIMEOUT_SEC seconds.
- * A namespace has at most POLYFW_MAX_TXNS transactions at once (-EBUSY).
+ * BEGIN aborts the previous one, even when the new one is refused.  A
+ * transaction is aborted when its socket is closed, and
+ * POLYFW_TXN_TIMEOUT_SEC seconds after its BEGIN if it is not committed by
+ * then (chunks do not extend it).  A namespace has at most POLYFW_MAX_TXNS
+ * transactions at once (-EBUSY) and its caps on program and in-flight bytes
+ * (-EFBIG, -ENOSPC, with a POLYFW_A_ERROR text naming the module parameter).
  *   Request:
  *     POLYFW_A_SIZE: NLA_U32, required, total program size in bytes,
  *                    1..PFW_MAX_PROG_BYTES (bytecode.h), a multiple of 4
@@ -123,7 +130,7 @@
 #define POLYFW_CHUNK_MAX 32768
 /* Concurrent load transactions per network namespace. */
 #define POLYFW_MAX_TXNS 4
-/* An idle load transaction is aborted after this many seconds. */
+/* A load transaction is aborted this many seconds after its BEGIN. */
 #define POLYFW_TXN_TIMEOUT_SEC 30
 
 enum polyfw_cmd {
