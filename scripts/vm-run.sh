@@ -89,6 +89,11 @@ rm -f "$RESULT" "$CONSOLE"
 : >"$RESULT"
 
 CMDLINE="console=ttyS0 panic=-1 panic_on_warn=1 oops=panic loglevel=5 vm.timeout=$TEST_TIMEOUT"
+# Hang detectors, reported in dmesg (which tests/vm/init checks) rather than
+# panicking: a soft lockup after 2 * 5 s without a schedule, an RCU stall
+# after 15 s (the hung-task limit is set by init). The NMI (hard lockup)
+# watchdog is off: under TCG it would only measure stalls of the host.
+CMDLINE+=" watchdog_thresh=5 softlockup_panic=0 nmi_watchdog=0 rcupdate.rcu_cpu_stall_timeout=15"
 [ -z "$ONLY" ] || CMDLINE+=" vm.only=$ONLY"
 [ -z "$APPEND" ] || CMDLINE+=" $APPEND"
 

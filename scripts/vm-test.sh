@@ -28,4 +28,5 @@ cp "$REPO/dist/polyfw-boot" "$extra/polyfw-boot"
 exec "$REPO/scripts/vm-run.sh" --build-dir "$REPO/build/vm-all" --module "$REPO/polyfw.ko" \
 	--test "$REPO/tests/vm" --test "$extra" \
 	--bin "$BIN_DIR/polyfw" --bin "$REPO/build/kmod-bin/mkprog" --bin "$REPO/build/kmod-bin/hostile-nl" \
+	--bin "$REPO/build/kmod-bin/rawsend" \
 	"${ARGS[@]}"

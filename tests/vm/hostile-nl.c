@@ -8,16 +8,29 @@
  *   hostile-nl [-n ITERATIONS] [-s SEED] [VALID_PROGRAM]
  *   hostile-nl -b SECONDS
  *   hostile-nl -t
+ *   hostile-nl -w SECONDS
+ *   hostile-nl -l FILE
  *
  * With VALID_PROGRAM, also loads many randomly damaged copies of it.  With
  * -b, only begins a 1 MiB load, sends half of it and sleeps with the
  * transaction open (for unloading the module under it).  With -t, checks
- * that an idle transaction is dropped after POLYFW_TXN_TIMEOUT_SEC.
+ * that an idle transaction is dropped after POLYFW_TXN_TIMEOUT_SEC.  With
+ * -w, a slow writer: begins a load and sends an 8-byte chunk every SECONDS;
+ * checks that the transaction is dropped POLYFW_TXN_TIMEOUT_SEC after its
+ * BEGIN although chunks keep coming (the first refused chunk must come
+ * after 29 s and no later than 31 s + SECONDS + 5).
  * Exit status 0 when every check held; 1 otherwise (each failure printed).
+ *
+ * With -l, loads FILE as it is (BEGIN, CHUNKs, COMMIT), without verifying
+ * it first as the polyfw CLI does, so that the kernel's own verifier and
+ * limits answer.  Prints "loaded" and exits 0, or prints the kernel's text
+ * (POLYFW_A_ERROR, else the extended ack, else strerror) and exits 1.
+ *
  * Plain sockets, no libmnl, so it runs anywhere.
  */
 #include <errno.h>
 #include <stdarg.h>
+#include <time.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,6 +47,7 @@ static uint16_t family;
 static uint32_t seq = 1;
 static int failures;
 static char last_text[512]; /* POLYFW_A_ERROR or extack of the last reply */
+static int rcv_timeout = 10; /* seconds to wait for an answer */
 
 #define BUFSZ (POLYFW_CHUNK_MAX + 4096)
 
@@ -55,7 +69,7 @@ static int nl_open(void)
 {
 	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
 	int one = 1, fd = socket(AF_NETLINK, SOCK_RAW, NETLINK_GENERIC);
-	struct timeval tv = { .tv_sec = 10 };
+	struct timeval tv = { .tv_sec = rcv_timeout };
 
 	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa))) {
 		perror("netlink socket");
@@ -323,9 +337,11 @@ static void protocol_checks(void)
 	check(ret == -ERANGE || ret == -EINVAL, "begin size 0: %d", ret);
 	ret = simple(fd, POLYFW_CMD_LOAD_BEGIN, 1, POLYFW_A_SIZE, 6);
 	check(ret == -EINVAL, "begin size 6: %d", ret);
+	/* refused by the format's limit or by the namespace's caps */
 	ret = simple(fd, POLYFW_CMD_LOAD_BEGIN, 1, POLYFW_A_SIZE,
 		     PFW_MAX_PROG_BYTES + 4);
-	check(ret == -ERANGE || ret == -EINVAL, "begin oversize: %d", ret);
+	check(ret == -ERANGE || ret == -EINVAL || ret == -EFBIG ||
+	      ret == -ENOSPC, "begin oversize: %d", ret);
 	ret = simple(fd, POLYFW_CMD_LOAD_BEGIN, 1, POLYFW_A_ERROR, 1);
 	check(ret == -EINVAL, "kernel-only attribute accepted: %d", ret);
 
@@ -366,11 +382,15 @@ static void protocol_checks(void)
 	check(strstr(last_text, "program changed since generation") != NULL,
 	      "conflict text: \"%s\"", last_text);
 
-	/* Transactions are bounded; closing a socket frees its own. */
+	/*
+	 * Transactions are bounded; closing a socket frees its own.  8 MiB
+	 * each: all of them together stay under the default netns_txn_bytes.
+	 */
+	simple(fd, POLYFW_CMD_LOAD_ABORT, 0);
 	for (i = 0; i <= POLYFW_MAX_TXNS; i++) {
 		fds[i] = nl_open();
 		ret = simple(fds[i], POLYFW_CMD_LOAD_BEGIN, 1, POLYFW_A_SIZE,
-			     16 << 20);
+			     8 << 20);
 		if (i < POLYFW_MAX_TXNS)
 			check(ret == 0 || ret == -ENOMEM, "begin %d: %d (%s)", i,
 			      ret, last_text);
@@ -416,7 +436,8 @@ static void damaged_programs(const char *path, unsigned int iters)
 			loaded++;
 		} else {
 			refused++;
-			check(ret == -EINVAL || ret == -ENOMEM,
+			check(ret == -EINVAL || ret == -ENOMEM || ret == -E2BIG ||
+			      ret == -EFBIG,
 			      "damaged program %u: unexpected %d", i, ret);
 		}
 	}
@@ -425,12 +446,100 @@ static void damaged_programs(const char *path, unsigned int iters)
 	close(fd);
 }
 
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* -l FILE: load FILE as it is; the kernel's answer decides. */
+static int load_file(int fd, const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	char *blob;
+	long size;
+	size_t len;
+	int ret;
+
+	if (!f || fseek(f, 0, SEEK_END) || (size = ftell(f)) < 0 ||
+	    fseek(f, 0, SEEK_SET)) {
+		perror(path);
+		return 2;
+	}
+	blob = malloc(size ? (size_t)size : 1);
+	if (!blob) {
+		perror("malloc");
+		return 2;
+	}
+	len = fread(blob, 1, (size_t)size, f);
+	fclose(f);
+	if (len != (size_t)size) {
+		fprintf(stderr, "hostile-nl: %s: short read\n", path);
+		return 2;
+	}
+	ret = load(fd, blob, len);
+	free(blob);
+	if (ret == 0) {
+		printf("loaded\n");
+		return 0;
+	}
+	printf("%s\n", last_text[0] ? last_text : strerror(-ret));
+	fprintf(stderr, "hostile-nl: %s (%zu bytes) refused: %d (%s)\n", path,
+		len, ret, strerror(-ret));
+	return 1;
+}
+
+/*
+ * -w SECONDS: a writer that keeps its transaction busy with a chunk every
+ * SECONDS must still lose it POLYFW_TXN_TIMEOUT_SEC after its BEGIN.
+ */
+static int slow_writer(int fd, unsigned int every)
+{
+	uint8_t data[8] = { 0 };
+	double t0, t;
+	uint32_t off = 0;
+	int ret;
+
+	t0 = now_s();
+	ret = simple(fd, POLYFW_CMD_LOAD_BEGIN, 1, POLYFW_A_SIZE, 4096);
+	check(ret == 0, "slow: begin: %d (%s)", ret, last_text);
+	if (ret)
+		return 1;
+	for (;;) {
+		ret = chunk(fd, off, data, sizeof(data));
+		t = now_s() - t0;
+		if (ret) {
+			printf("hostile-nl: slow writer: chunk at %.1f s after BEGIN refused: %d (%s)\n",
+			       t, ret, last_text);
+			check(ret == -ENOENT, "slow: chunk refused with %d, not ENOENT", ret);
+			check(t >= POLYFW_TXN_TIMEOUT_SEC - 1,
+			      "slow: dropped after %.1f s, before the deadline", t);
+			check(t <= POLYFW_TXN_TIMEOUT_SEC + 1 + every + 5,
+			      "slow: dropped only after %.1f s", t);
+			break;
+		}
+		off += sizeof(data);
+		printf("hostile-nl: slow writer: chunk at %.1f s accepted\n", t);
+		if (t > POLYFW_TXN_TIMEOUT_SEC + 1 + every + 5 ||
+		    off + sizeof(data) > 4096) {
+			check(0, "slow: transaction still open %.1f s after BEGIN", t);
+			break;
+		}
+		sleep(every);
+	}
+	printf("hostile-nl: %d failure(s)\n", failures);
+	return failures ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
-	unsigned int iters = 2000, seed = 1, hold = 0, idle = 0;
+	unsigned int iters = 2000, seed = 1, hold = 0, idle = 0, slow = 0;
+	const char *file = NULL;
 	int opt, fd;
 
-	while ((opt = getopt(argc, argv, "n:s:b:t")) != -1) {
+	while ((opt = getopt(argc, argv, "n:s:b:tw:l:")) != -1) {
 		if (opt == 'n')
 			iters = strtoul(optarg, NULL, 0);
 		else if (opt == 's')
@@ -439,13 +548,24 @@ int main(int argc, char **argv)
 			hold = strtoul(optarg, NULL, 0);
 		else if (opt == 't')
 			idle = 1;
+		else if (opt == 'w')
+			slow = strtoul(optarg, NULL, 0);
+		else if (opt == 'l')
+			file = optarg;
 		else
 			return 2;
 	}
 	srand(seed);
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	/* the kernel verifies a hostile program of megabytes slowly in QEMU */
+	if (file)
+		rcv_timeout = 120;
 	fd = nl_open();
 	resolve(fd);
+	if (file)
+		return load_file(fd, file);
+	if (slow)
+		return slow_writer(fd, slow);
 	if (idle) {
 		uint8_t data[8] = { 0 };
 		int ret = simple(fd, POLYFW_CMD_LOAD_BEGIN, 1, POLYFW_A_SIZE, 64);
