@@ -27,8 +27,11 @@ struct CompileArgs {
 struct TraceArgs {
     std::string program, lang;
     std::vector<std::string> words;
+    uint32_t budget = 0;  // 0: PFW_MAX_COST
     bool json = false, verbose = false;
 };
+
+const char* const kHookNames[PFW_HOOK_MAX] = {"prerouting", "input", "forward", "output", "postrouting"};
 
 void printDiags(const Diagnostics& d) { std::cerr << d.format(); }
 
@@ -50,19 +53,11 @@ bool compileInput(const std::string& lang, const std::string& input, bool optimi
     return true;
 }
 
-bool isProgramFile(const std::string& path) {
-    std::FILE* f = std::fopen(path.c_str(), "rb");
-    if (!f)
-        return false;
-    uint32_t magic = 0;
-    bool ok = std::fread(&magic, 4, 1, f) == 1 && magic == PFW_PROG_MAGIC;
-    std::fclose(f);
-    return ok;
-}
-
-// A compiled program, or a source compiled on the fly.
+// A compiled program, or a source compiled on the fly: a file is source when
+// --lang says so or its name has a language's suffix (driver::guessLanguage);
+// anything else must be a program, and its magic number says whether it is.
 bool loadProgram(const std::string& path, const std::string& lang, std::vector<uint32_t>& blob) {
-    if (!isProgramFile(path)) {
+    if (!lang.empty() || !driver::guessLanguage(path).empty()) {
         driver::CompileResult res;
         if (!compileInput(lang, path, true, res))
             return false;
@@ -80,7 +75,12 @@ bool loadProgram(const std::string& path, const std::string& lang, std::vector<u
 void printStats(const driver::CompileStats& st, bool json) {
     if (json) {
         nlohmann::json j{{"rules", st.rules},     {"insns", st.insns},           {"pool_words", st.poolWords},
-                         {"sets", st.sets},       {"classifiers", st.classifiers}, {"bytes", st.bytes}};
+                         {"sets", st.sets},       {"classifiers", st.classifiers}, {"bytes", st.bytes},
+                         {"cost", st.cost},       {"cost_budget", PFW_MAX_COST}};
+        j["hook_cost"] = nlohmann::json::object();
+        for (unsigned h = 0; h < PFW_HOOK_MAX; h++)
+            if (st.hasEntry[h])
+                j["hook_cost"][kHookNames[h]] = st.hookCost[h];
         j["per_rule"] = nlohmann::json::array();
         for (const auto& r : st.perRule)
             j["per_rule"].push_back({{"rule", r.rule}, {"loc", r.loc}, {"insns", r.insns}, {"bytes", r.bytes}});
@@ -89,6 +89,13 @@ void printStats(const driver::CompileStats& st, bool json) {
     }
     std::printf("program: %u rules, %u insns, %u pool words, %u sets, %u classifiers, %u bytes\n", st.rules,
                 st.insns, st.poolWords, st.sets, st.classifiers, st.bytes);
+    // the verifier's bound on one run, from the costliest hook entry
+    std::string hooks;
+    for (unsigned h = 0; h < PFW_HOOK_MAX; h++)
+        if (st.hasEntry[h])
+            hooks += (hooks.empty() ? "" : ", ") + std::string(kHookNames[h]) + " " + std::to_string(st.hookCost[h]);
+    std::printf("cost: %u per packet at worst%s, budget %u\n", st.cost,
+                hooks.empty() ? " (no hook entry)" : (" (" + hooks + ")").c_str(), PFW_MAX_COST);
     std::printf("%6s %6s %8s  %s\n", "rule", "insns", "bytes", "location");
     for (const auto& r : st.perRule)
         std::printf("%6u %6u %8u  %s\n", r.rule, r.insns, r.bytes, r.loc.c_str());
@@ -128,13 +135,21 @@ int runDisasm(const std::string& path, const std::string& lang, bool json) {
     return 0;
 }
 
+// A run that fails a run-time check (PFW_V_ERROR) is dropped, by the kernel
+// as here: it is shown as a drop, with the reason as its detail.
 const char* verdictName(uint32_t v) {
-    static const char* const names[] = {"accept", "drop", "reject", "queue", "nat", "error"};
+    static const char* const names[] = {"accept", "drop", "reject", "queue", "nat", "drop"};
     return v <= PFW_V_ERROR ? names[v] : "?";
 }
 
 std::string verdictDetail(const pfw_prog& p, const pfw_run& run) {
     switch (run.verdict) {
+    case PFW_V_ERROR:
+        if (run.error == PFW_ERR_BUDGET)
+            return "over budget";
+        if (run.error == PFW_ERR_INSN)
+            return "unknown instruction";
+        return "run-time error";
     case PFW_V_REJECT: {
         static const char* const kinds[] = {"icmp", "icmp6", "tcp-reset", "auto"};
         std::string s = kinds[(run.param >> 8) & 3];
@@ -173,6 +188,7 @@ int runTrace(const TraceArgs& a) {
             packets.back().push_back(w);
     }
     sim::SimHost host(p);
+    host.budget = a.budget;
     nlohmann::json out = nlohmann::json::array();
     for (size_t i = 0; i < packets.size(); i++) {
         Diagnostics diags;
@@ -187,13 +203,15 @@ int runTrace(const TraceArgs& a) {
         size_t logs0 = host.logs.size();
         pfw_run run;
         host.run(pkt, spec->hook, run);
-        std::string loc = run.rule != PFW_NONE32 ? decode::ruleLoc(p, run.rule) : "";
+        // a run that failed was decided by no rule, whatever rule it was in
+        bool byRule = run.rule != PFW_NONE32 && run.verdict != PFW_V_ERROR;
+        std::string loc = byRule ? decode::ruleLoc(p, run.rule) : "";
         std::string detail = verdictDetail(p, run);
         if (a.json) {
             nlohmann::json j{{"packet", spec->text}, {"verdict", verdictName(run.verdict)}, {"steps", run.steps}};
             if (!detail.empty())
                 j["detail"] = detail;
-            if (run.rule != PFW_NONE32) {
+            if (byRule) {
                 j["rule"] = run.rule;
                 j["id"] = p.rules[run.rule].id;
                 j["loc"] = loc;
@@ -205,13 +223,14 @@ int runTrace(const TraceArgs& a) {
         std::cout << "packet " << i + 1 << ": " << verdictName(run.verdict);
         if (!detail.empty())
             std::cout << " (" << detail << ")";
-        if (run.rule != PFW_NONE32)
+        if (byRule)
             std::cout << " by " << loc << " (rule " << run.rule << ")";
-        else
+        else if (run.verdict != PFW_V_ERROR)
             std::cout << " (no rule matched)";
         std::cout << "\n";
         if (a.verbose) {
-            std::cout << "  " << spec->text << "\n  " << run.steps << " instructions\n";
+            std::cout << "  " << spec->text << "\n  " << run.steps << " cost units (budget "
+                      << (a.budget ? a.budget : PFW_MAX_COST) << ")\n";
             for (size_t l = logs0; l < host.logs.size(); l++)
                 std::cout << "  log: " << host.logs[l] << "\n";
         }
@@ -227,7 +246,8 @@ Registration reg([](CLI::App& app, Context& ctx) {
     compile->add_option("--lang", c.lang, "input language")->check(CLI::IsMember({"qvm", "ipfw", "shorewall", "firehol"}));
     compile->add_option("INPUT", c.input, "rule file")->required();
     compile->add_option("-o,--output", c.output, "program file to write")->required();
-    compile->add_flag("--stats", c.stats, "print instructions and bytes per rule");
+    compile->add_flag("--stats", c.stats,
+                      "print the size, the worst-case cost per packet, and instructions and bytes per rule");
     compile->add_flag("--json", c.json, "print --stats as JSON");
     compile->add_flag("--no-optimize", c.noOptimize, "linear tests only, no classifiers");
     compile->callback([&ctx] { ctx.exitCode = runCompile(c); });
@@ -235,21 +255,28 @@ Registration reg([](CLI::App& app, Context& ctx) {
     static std::string disPath, disLang;
     static bool disJson = false;
     auto* dis = app.add_subcommand("disasm", "print a program readably");
-    dis->add_option("PROGRAM", disPath, "compiled program (or a rule file, compiled first)")->required();
+    dis->add_option("PROGRAM", disPath, "compiled program (or a rule file, with --lang or a .qvm name, compiled first)")
+        ->required();
     dis->add_option("--lang", disLang, "language when PROGRAM is a rule file");
     dis->add_flag("--json", disJson, "print JSON");
     dis->callback([&ctx] { ctx.exitCode = runDisasm(disPath, disLang, disJson); });
 
     static TraceArgs t;
     auto* trace = app.add_subcommand("trace", "run packets through a program offline and print the verdicts");
-    trace->add_option("PROGRAM", t.program, "compiled program (or a rule file, compiled first)")->required();
+    trace->add_option("PROGRAM", t.program,
+                      "compiled program (or a rule file, with --lang or a .qvm name, compiled first)")
+        ->required();
     trace->add_option("PACKET", t.words,
                       "packet words, e.g. hook forward iif tap0 proto tcp src 10.1.2.3 dst 93.184.216.34 "
                       "dport 443 state new; separate packets with a lone ','")
         ->required();
     trace->add_option("--lang", t.lang, "language when PROGRAM is a rule file");
     trace->add_flag("--json", t.json, "print JSON");
-    trace->add_flag("-v,--verbose", t.verbose, "print the packet, the instruction count and log lines");
+    trace->add_option("--budget", t.budget,
+                      "cost units a run may spend (default and most: 1048576, the kernel's budget); a run "
+                      "over it is dropped")
+        ->check(CLI::Range(1u, PFW_MAX_COST));
+    trace->add_flag("-v,--verbose", t.verbose, "print the packet, the cost units spent and log lines");
     trace->callback([&ctx] { ctx.exitCode = runTrace(t); });
 });
 

@@ -60,10 +60,11 @@ int runLoad(const LoadArgs& a) {
     return 0;
 }
 
-// The active program and its counters, read at one generation.
+// The active program, its counters and GET_INFO, read at one generation.
 struct Snapshot {
     nl::Program prog;
     std::vector<nl::RuleCounter> counters;
+    nl::Info info;
     pfw_prog view{};
     bool loaded = false;
 };
@@ -78,6 +79,11 @@ std::string readSnapshot(nl::Client& nl, Snapshot& s) {
         if (!err.empty())
             return err;
         if (gen != s.prog.generation)
+            continue;
+        err = nl.getInfo(s.info);
+        if (!err.empty())
+            return err;
+        if (s.info.generation != s.prog.generation)
             continue;
         s.loaded = !s.prog.blob.empty();
         if (s.loaded) {
@@ -100,6 +106,8 @@ int runShow(bool json) {
         nlohmann::json j;
         j["generation"] = s.prog.generation;
         j["loaded"] = s.loaded;
+        j["cost"] = s.info.cost;
+        j["drops"] = {{"malformed", s.info.dropsMalformed}, {"over_budget", s.info.dropsBudget}};
         j["rules"] = nlohmann::json::array();
         for (const auto& c : s.counters) {
             j["rules"].push_back({{"index", c.index},
@@ -113,12 +121,15 @@ int runShow(bool json) {
         std::cout << j.dump(2) << "\n";
         return 0;
     }
+    std::string drops = "drops: " + std::to_string(s.info.dropsMalformed) + " malformed, " +
+                        std::to_string(s.info.dropsBudget) + " over budget\n";
     if (!s.loaded) {
-        std::cout << "generation " << s.prog.generation << ", no program loaded\n";
+        std::cout << "generation " << s.prog.generation << ", no program loaded\n" << drops;
         return 0;
     }
     std::cout << "generation " << s.prog.generation << ", " << s.view.n_rules << " rules, "
-              << s.prog.blob.size() * 4 << " bytes\n";
+              << s.prog.blob.size() * 4 << " bytes\n"
+              << drops;
     std::cout << std::setw(6) << "RULE" << "  " << std::left << std::setw(24) << "LOCATION" << std::right
               << std::setw(12) << "PACKETS" << std::setw(14) << "BYTES" << "  LAST-SEEN\n";
     for (const auto& c : s.counters) {

@@ -23,9 +23,17 @@ CompileResult compile(const ir::Program& prog, const CompileOptions& opts) {
         return res;
     }
     // Nothing leaves the compiler that the kernel's own verifier would refuse.
-    std::string why = verify::check(res.blob);
-    if (!why.empty())
+    pfw_prog p{};
+    std::string why = verify::check(res.blob, &p);
+    if (!why.empty()) {
         res.error = "internal compiler error: the verifier refused the program: " + why;
+        return res;
+    }
+    res.stats.cost = p.cost;
+    for (unsigned h = 0; h < PFW_HOOK_MAX; h++) {
+        res.stats.hookCost[h] = p.hook_cost[h];
+        res.stats.hasEntry[h] = p.hdr->entry[h] != PFW_NO_ENTRY;
+    }
     return res;
 }
 

@@ -5,6 +5,7 @@
 //------------------------------------------------------------------------------
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -23,6 +24,11 @@ struct RuleStats {
 struct CompileStats {
     uint32_t rules = 0, insns = 0, poolWords = 0, sets = 0, classifiers = 0;
     uint32_t bytes = 0;  // whole program
+    // The verifier's worst-case cost of one run (pfw_prog.cost, at most
+    // PFW_MAX_COST) and per hook (0 for a hook without an entry).
+    uint32_t cost = 0;
+    std::array<uint32_t, PFW_HOOK_MAX> hookCost{};
+    std::array<bool, PFW_HOOK_MAX> hasEntry{};
     std::vector<RuleStats> perRule;
 };
 

@@ -21,6 +21,8 @@ bool endsWith(const std::string& s, const std::string& tail) {
     return s.size() >= tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0;
 }
 
+}  // namespace
+
 std::string guessLanguage(const std::string& path) {
     if (endsWith(path, ".qvm"))
         return "qvm";
@@ -30,8 +32,6 @@ std::string guessLanguage(const std::string& path) {
         return "firehol";
     return "";
 }
-
-}  // namespace
 
 std::optional<ir::Program> parseInput(const std::string& langIn, const std::string& path, Diagnostics& diags) {
     std::string lang = langIn.empty() ? guessLanguage(path) : langIn;

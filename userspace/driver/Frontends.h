@@ -13,6 +13,10 @@
 
 namespace pfw::driver {
 
+// The language a source file's name says it is in ("qvm" for NAME.qvm), or
+// "" when the name does not tell.
+std::string guessLanguage(const std::string& path);
+
 // "qvm", "ipfw", "shorewall", "firehol"; "" to guess from the input's name.
 std::optional<ir::Program> parseInput(const std::string& lang, const std::string& path, Diagnostics& diags);
 

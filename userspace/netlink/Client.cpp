@@ -107,6 +107,14 @@ bool getU32(const Attrs& attrs, uint16_t type, uint32_t& out) {
     return true;
 }
 
+bool getU64(const Attrs& attrs, uint16_t type, uint64_t& out) {
+    auto it = attrs.one.find(type);
+    if (it == attrs.one.end() || mnl_attr_validate(it->second, MNL_TYPE_U64) < 0)
+        return false;
+    out = mnl_attr_get_u64(it->second);  // copies: the kernel does not align it
+    return true;
+}
+
 int ruleAttr(const nlattr* a, void* data) {
     auto* rc = static_cast<RuleCounter*>(data);
     switch (mnl_attr_get_type(a)) {
@@ -283,18 +291,24 @@ std::string Client::request(uint8_t cmd, const std::vector<Attr>& attrs, bool du
     }
 }
 
+void parseInfo(const nlmsghdr* m, Info& out) {
+    Attrs a = parseAttrs(m);
+    uint32_t flags = 0;
+    getU32(a, POLYFW_A_GENERATION, out.generation);
+    getU32(a, POLYFW_A_SIZE, out.size);
+    getU32(a, POLYFW_A_N_RULES, out.nRules);
+    getU32(a, POLYFW_A_N_STATES, out.nStates);
+    if (getU32(a, POLYFW_A_FLAGS, flags))
+        out.loaded = flags & POLYFW_INFO_F_LOADED;
+    getU32(a, POLYFW_A_COST, out.cost);
+    // nla_put_u64_64bit() may put a POLYFW_A_PAD before each: it is skipped
+    getU64(a, POLYFW_A_DROPS_MALFORMED, out.dropsMalformed);
+    getU64(a, POLYFW_A_DROPS_BUDGET, out.dropsBudget);
+}
+
 std::string Client::getInfo(Info& out) {
     out = Info{};
-    return request(POLYFW_CMD_GET_INFO, {}, false, [&](const nlmsghdr* m) {
-        Attrs a = parseAttrs(m);
-        uint32_t flags = 0;
-        getU32(a, POLYFW_A_GENERATION, out.generation);
-        getU32(a, POLYFW_A_SIZE, out.size);
-        getU32(a, POLYFW_A_N_RULES, out.nRules);
-        getU32(a, POLYFW_A_N_STATES, out.nStates);
-        getU32(a, POLYFW_A_FLAGS, flags);
-        out.loaded = flags & POLYFW_INFO_F_LOADED;
-    });
+    return request(POLYFW_CMD_GET_INFO, {}, false, [&](const nlmsghdr* m) { parseInfo(m, out); });
 }
 
 std::string Client::getGeneration(uint32_t& out) {

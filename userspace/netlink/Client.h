@@ -23,7 +23,15 @@ struct Info {
     uint32_t nRules = 0;
     uint32_t nStates = 0;
     bool loaded = false;
+    uint32_t cost = 0;  // the active program's worst-case cost per packet, 0 when none
+    uint64_t dropsMalformed = 0;  // packets dropped for headers that could not be walked
+    uint64_t dropsBudget = 0;  // packets dropped because a run spent its whole budget
 };
+
+// Fills info from one POLYFW_CMD_GET_INFO reply (a whole netlink message:
+// nlmsghdr, genlmsghdr, attributes).  Attributes it does not know, or of the
+// wrong size, are skipped: those fields keep their value.
+void parseInfo(const nlmsghdr* msg, Info& info);
 
 // One rule's counters (POLYFW_CMD_GET_COUNTERS).
 struct RuleCounter {

@@ -4,8 +4,10 @@
 // polyfw compile, disasm and trace as a user runs them: exact output.
 //------------------------------------------------------------------------------
 #include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
 
 #include "RunCommand.h"
+#include "verify/Verify.h"
 
 using pfw::testing::runPolyfw;
 using pfw::testing::writeTemp;
@@ -122,4 +124,116 @@ TEST_CASE("polyfw trace sees rule expiry at the packet's time", "[cli]") {
     CHECK(t.out ==
           "packet 1: accept by " + src + ":2 (rule 1)\n"
           "packet 2: drop by qvm:work:default (rule 2)\n");
+}
+
+TEST_CASE("polyfw compile --stats prints the verifier's worst-case cost", "[cli]") {
+    std::string src = writeTemp("cost.qvm", kFile);
+    std::string prog = src + ".pfw";
+    auto c = runPolyfw("compile --lang qvm " + src + " -o " + prog + " --stats", kEnv);
+    REQUIRE(c.status == 0);
+    std::vector<uint32_t> blob;
+    REQUIRE(pfw::verify::readProgramFile(prog, blob) == "");
+    pfw_prog p{};
+    REQUIRE(pfw::verify::check(blob, &p) == "");
+    REQUIRE(p.cost > 0);
+    REQUIRE(p.cost == p.hook_cost[PFW_HOOK_FORWARD]);
+    // the second line, after the sizes
+    size_t nl = c.out.find('\n');
+    REQUIRE(nl != std::string::npos);
+    std::string cost = std::to_string(p.cost);
+    CHECK(c.out.substr(nl + 1, c.out.find('\n', nl + 1) - nl) ==
+          "cost: " + cost + " per packet at worst (forward " + cost + "), budget 1048576\n");
+    auto j = runPolyfw("compile --lang qvm " + src + " -o " + prog + " --stats --json", kEnv);
+    REQUIRE(j.status == 0);
+    auto js = nlohmann::json::parse(j.out);
+    CHECK(js["cost"] == p.cost);
+    CHECK(js["cost_budget"] == PFW_MAX_COST);
+    CHECK(js["hook_cost"] == nlohmann::json{{"forward", p.cost}});
+}
+
+TEST_CASE("polyfw disasm, trace and load say what is wrong with a file that is not a program", "[cli]") {
+    const std::string trace = " iif tap0 proto tcp";
+    struct {
+        const char* name;
+        std::string bytes;
+        const char* why;
+    } files[] = {
+        {"text.pfw", "vm work tap0\n", "bad magic"},
+        {"rules.txt", "work accept\n", "bad magic"},  // no --lang, no known suffix: a program or nothing
+        {"swapped.pfw", std::string("1WFP\x01\x00\x10\x00", 8) + std::string(56, '\0'), "wrong byte order"},
+        {"short.pfw", "PF", "truncated"},
+        {"empty.pfw", "", "truncated"},
+        {"odd.bin", "x", "bad magic"},
+    };
+    for (const auto& f : files) {
+        std::string path = writeTemp(f.name, "");
+        std::ofstream(path, std::ios::binary).write(f.bytes.data(), static_cast<std::streamsize>(f.bytes.size()));
+        std::string want = "polyfw: " + path + ": not a polyfw program: " + f.why + "\n";
+        INFO(f.name);
+        for (std::string cmd : {"disasm " + path, "trace " + path + trace, "load " + path}) {
+            INFO(cmd);
+            auto r = runPolyfw(cmd, kEnv);
+            CHECK(r.status == 1);
+            CHECK(r.out == "");
+            CHECK(r.err == want);
+        }
+    }
+    // a program of the right magic whose length is not whole words
+    std::string odd = writeTemp("odd.pfw", "");
+    std::ofstream(odd, std::ios::binary).write("\x50\x46\x57\x31\x01", 5);
+    auto r = runPolyfw("disasm " + odd);
+    CHECK(r.err == "polyfw: " + odd + ": not a polyfw program: length 5 is not a multiple of 4\n");
+    r = runPolyfw("load " + odd);
+    CHECK(r.err == "polyfw: " + odd + ": not a polyfw program: length 5 is not a multiple of 4\n");
+    r = runPolyfw("trace /nonexistent/x.pfw" + trace);
+    CHECK(r.err == "polyfw: /nonexistent/x.pfw: No such file or directory\n");
+}
+
+TEST_CASE("polyfw disasm and trace compile a file with a language suffix or --lang", "[cli]") {
+    std::string qvm = writeTemp("suffix.qvm", kFile);
+    auto d = runPolyfw("disasm " + qvm, kEnv);
+    CHECK(d.err == "");
+    CHECK(d.status == 0);
+    CHECK(d.out.find("; hook forward -> 0\n") != std::string::npos);
+    // --lang makes a file source whatever its name, even one holding a program
+    std::string txt = writeTemp("lang.txt", kFile);
+    auto t = runPolyfw("trace --lang qvm " + txt + " iif tap0 proto icmp dst 1.1.1.1", kEnv);
+    CHECK(t.err == "");
+    CHECK(t.out == "packet 1: drop by " + txt + ":6 (rule 3)\n");
+    std::string prog = qvm + ".pfw";
+    REQUIRE(runPolyfw("compile " + qvm + " -o " + prog, kEnv).status == 0);
+    t = runPolyfw("trace --lang qvm " + prog + " iif tap0", kEnv);
+    CHECK(t.status == 1);
+    CHECK(t.err.find(prog + ":1:") == 0);
+}
+
+TEST_CASE("polyfw trace shows a run over its budget as a drop", "[cli]") {
+    std::string src = writeTemp("budget.qvm", kFile);
+    std::string prog = src + ".pfw";
+    REQUIRE(runPolyfw("compile --lang qvm " + src + " -o " + prog, kEnv).status == 0);
+    const std::string pkts = " iif tap0 proto tcp dst 93.184.216.34 dport 443 , iif tap0 proto icmp dst 1.1.1.1";
+    auto full = runPolyfw("trace " + prog + pkts + " -v", kEnv);
+    REQUIRE(full.status == 0);
+    CHECK(full.out.find("packet 1: accept by " + src + ":4 (rule 1)\n") == 0);
+    CHECK(full.out.find(" cost units (budget 1048576)\n") != std::string::npos);
+    auto t = runPolyfw("trace --budget 3 " + prog + pkts, kEnv);
+    CHECK(t.err == "");
+    CHECK(t.status == 0);
+    CHECK(t.out ==
+          "packet 1: drop (over budget)\n"
+          "packet 2: drop (over budget)\n");
+    t = runPolyfw("trace --budget 3 -v " + prog + " iif tap0 proto icmp dst 1.1.1.1", kEnv);
+    CHECK(t.out ==
+          "packet 1: drop (over budget)\n"
+          "  iif tap0 proto icmp dst 1.1.1.1\n"
+          "  4 cost units (budget 3)\n");
+    auto j = runPolyfw("trace --json --budget 3 " + prog + " iif tap0 proto icmp dst 1.1.1.1", kEnv);
+    auto js = nlohmann::json::parse(j.out);
+    REQUIRE(js.size() == 1);
+    CHECK(js[0]["verdict"] == "drop");
+    CHECK(js[0]["detail"] == "over budget");
+    CHECK(!js[0].contains("rule"));
+    // the budget is 1 .. PFW_MAX_COST
+    CHECK(runPolyfw("trace --budget 0 " + prog + " iif tap0", kEnv).status != 0);
+    CHECK(runPolyfw("trace --budget 1048577 " + prog + " iif tap0", kEnv).status != 0);
 }
