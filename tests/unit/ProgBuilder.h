@@ -28,6 +28,45 @@ struct ProgBuilder {
     uint16_t version = PFW_PROG_VERSION;
     uint32_t flags = 0;
 
+    // Appends words to the pool; returns the offset of the first.
+    uint32_t addPool(const std::vector<uint32_t>& words) {
+        uint32_t at = static_cast<uint32_t>(pool.size());
+        pool.insert(pool.end(), words.begin(), words.end());
+        return at;
+    }
+
+    // A CLASSIFY site (classifier, first result) in the pool.
+    uint32_t site(uint32_t cls, uint32_t start = 0) { return addPool({cls, start}); }
+
+    // A classifier entry with the given result whose ranges hold for any packet.
+    static std::vector<uint32_t> anyEntry(uint32_t result) {
+        std::vector<uint32_t> e(PFW_CLS_ENTRY_WORDS, 0);
+        e[0] = result;
+        for (unsigned d = 0; d < PFW_DIM_NSCALAR; d++)
+            e[2 + 2 * d] = 0xffffffffu;
+        for (unsigned k = 0; k < 8; k++)
+            e[1 + 2 * PFW_DIM_NSCALAR + 4 + k] = 0xffffffffu;  // hi words of both address dimensions
+        return e;
+    }
+
+    // A classifier: appends its jump table, entries (PFW_CLS_ENTRY_WORDS
+    // each, concatenated), node area and roots to the pool, in that order,
+    // and returns its index.
+    uint32_t addClassifier(const std::vector<uint32_t>& jt, const std::vector<uint32_t>& entries,
+                           const std::vector<uint32_t>& nodes, const std::vector<uint32_t>& roots) {
+        pfw_cls_desc c{};
+        c.n_results = static_cast<uint32_t>(jt.size());
+        c.jt_off = addPool(jt);
+        c.n_entries = static_cast<uint32_t>(entries.size() / PFW_CLS_ENTRY_WORDS);
+        c.entry_off = addPool(entries);
+        c.node_off = addPool(nodes);
+        c.node_words = static_cast<uint32_t>(nodes.size());
+        c.n_trees = static_cast<uint32_t>(roots.size());
+        c.roots_off = addPool(roots);
+        cls.push_back(c);
+        return static_cast<uint32_t>(cls.size() - 1);
+    }
+
     std::vector<uint32_t> build() const {
         pfw_prog_hdr h{};
         h.magic = magic;
