@@ -36,9 +36,9 @@ extern "C" {
 
 /*
  * Checks blob (len bytes, 4-byte aligned) and, when it is a valid program,
- * fills *prog and returns 0.  Otherwise returns -EINVAL (or -ENOMEM) and
- * writes one line saying why, with the instruction index where there is one,
- * into log.
+ * fills *prog and returns 0.  Otherwise returns -EINVAL (-E2BIG for a
+ * program over the cost budget, -ENOMEM) and writes one line saying why,
+ * with the instruction index where there is one, into log.
  */
 int pfw_verify(const void *blob, size_t len, struct pfw_prog *prog, char *log,
 	       size_t log_len);

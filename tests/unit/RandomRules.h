@@ -136,6 +136,8 @@ public:
             rs.hooks = {PFW_HOOK_FORWARD};
             if (chance(30))
                 rs.hooks.push_back(PFW_HOOK_INPUT);
+            if (chance(20))  // where REJECT becomes a drop
+                rs.hooks.push_back(PFW_HOOK_POSTROUTING);
             if (chance(40)) {
                 rs.scope.push_back({Match::ifname(PFW_FLD_IIF, u.ifaces[pick(u.ifaces.size())])});
                 if (chance(50))
@@ -188,7 +190,7 @@ public:
         p.f[PFW_FLD_MARK] = pick(8);
         std::string ifn = u.ifaces[pick(u.ifaces.size())];
         std::strncpy(p.ifn[0], ifn.c_str(), PFW_IFNAMSIZ - 1);
-        p.f[PFW_FLD_HOOK] = chance(80) ? PFW_HOOK_FORWARD : PFW_HOOK_INPUT;
+        p.f[PFW_FLD_HOOK] = chance(80) ? PFW_HOOK_FORWARD : chance(70) ? PFW_HOOK_INPUT : PFW_HOOK_POSTROUTING;
         p.len = 100;
         return p;
     }

@@ -50,6 +50,8 @@ bool compileInput(const std::string& lang, const std::string& input, bool optimi
         std::cerr << "polyfw: " << out.error << "\n";
         return false;
     }
+    for (const auto& w : out.warnings)
+        std::cerr << "polyfw: warning: " << w << "\n";
     return true;
 }
 

@@ -105,6 +105,7 @@ private:
     Output out_;
     // rule-table index of the first rule of each ruleset
     std::vector<uint32_t> ruleBase_;
+    unsigned hook_ = 0;  // the hook whose chain is being emitted
     // attribution of instructions / pool words to rules for --stats
     std::vector<uint64_t> ruleInsns_, rulePool_;
 
@@ -313,7 +314,12 @@ private:
             e_.op(PFW_OP_DROP);
             break;
         case ir::Action::Kind::Reject:
-            e_.op(PFW_OP_REJECT, a.arg);
+            // After routing no reply can be sent (the verifier refuses a
+            // REJECT there): the packet is dropped, as ir::refEvaluate says.
+            if (hook_ == PFW_HOOK_POSTROUTING)
+                e_.op(PFW_OP_DROP);
+            else
+                e_.op(PFW_OP_REJECT, a.arg);
             break;
         case ir::Action::Kind::Queue:
             e_.op(PFW_OP_QUEUE, a.arg);
@@ -599,6 +605,7 @@ Output Generator::run() {
     hdr.generation = opts_.generation;
     for (unsigned h = 0; h < PFW_HOOK_MAX; h++) {
         hdr.entry[h] = PFW_NO_ENTRY;
+        hook_ = h;
         bool any = false;
         for (size_t i = 0; i < prog_.rulesets.size(); i++) {
             const auto& rs = prog_.rulesets[i];

@@ -40,7 +40,8 @@ struct CompileOptions {
 struct CompileResult {
     std::vector<uint32_t> blob;  // a program the verifier accepted
     CompileStats stats;
-    std::string error;  // set when the verifier refused (a compiler bug)
+    std::string error;  // set when the verifier refused (a compiler bug, or over its budget)
+    std::vector<std::string> warnings;  // e.g. classifiers given up for linear code
     bool ok() const { return error.empty(); }
 };
 

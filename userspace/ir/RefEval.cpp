@@ -139,6 +139,12 @@ RefResult refEvaluate(const Program& prog, pfw_pkt pkt, unsigned hook, const Ref
                 res.mark = pkt.f[PFW_FLD_MARK];
                 return res;
             case Action::Kind::Reject:
+                // no reply can be sent after routing: a drop there
+                if (hook == PFW_HOOK_POSTROUTING) {
+                    res.verdict = PFW_V_DROP;
+                    res.mark = pkt.f[PFW_FLD_MARK];
+                    return res;
+                }
                 res.verdict = PFW_V_REJECT;
                 res.param = rule.action.arg;
                 res.mark = pkt.f[PFW_FLD_MARK];

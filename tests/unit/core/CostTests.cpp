@@ -59,3 +59,41 @@ TEST_CASE("cost: a run with less budget than it needs fails closed", "[cost]") {
     }
     CHECK(cut > 1000);
 }
+
+TEST_CASE("cost: a classifier over the budget falls back to linear code", "[cost]") {
+    // 3,000 rules with the same box and a residual test that can fail: every
+    // block can resume the lookup, and each lookup may scan the whole leaf.
+    ir::Program prog;
+    ir::Ruleset rs;
+    rs.name = "t";
+    rs.hooks = {PFW_HOOK_FORWARD};
+    for (uint32_t i = 0; i < 3000; i++) {
+        ir::Rule r;
+        r.matches = {ir::Match::equals(PFW_FLD_L4PROTO, 6), ir::Match::equals(PFW_FLD_DPORT, 80),
+                     ir::Match::equals(PFW_FLD_MARK, i)};
+        r.action.kind = ir::Action::Kind::Accept;
+        r.loc = "t:" + std::to_string(i);
+        rs.rules.push_back(r);
+    }
+    prog.rulesets.push_back(rs);
+    auto res = driver::compile(prog);
+    REQUIRE(res.ok());
+    REQUIRE(res.warnings.size() == 1);
+    CHECK(res.warnings[0].find("compiled as linear tests") != std::string::npos);
+    CHECK(res.stats.classifiers == 0);
+    CHECK(res.stats.cost <= PFW_MAX_COST);
+    // and it still decides as the rules say
+    pfw_prog p{};
+    REQUIRE(verify::check(res.blob, &p) == "");
+    sim::SimHost host(p);
+    pfw_pkt pkt;
+    pfw_pkt_init(&pkt);
+    pkt.f[PFW_FLD_FAMILY] = 4;
+    pkt.f[PFW_FLD_L4PROTO] = 6;
+    pkt.f[PFW_FLD_DPORT] = 80;
+    pkt.f[PFW_FLD_MARK] = 2999;
+    pfw_run run;
+    host.run(pkt, PFW_HOOK_FORWARD, run);
+    CHECK(run.verdict == PFW_V_ACCEPT);
+    CHECK(run.rule == 2999);
+}
