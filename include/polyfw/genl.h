@@ -77,7 +77,9 @@
  *   Request: no attributes.
  *   Reply:
  *     POLYFW_A_GENERATION: NLA_U32, the new generation
- *   On failure: -EINVAL (verifier; POLYFW_A_ERROR holds its log line),
+ *   On failure: -EINVAL (verifier; POLYFW_A_ERROR holds its log line; -E2BIG
+ *   for a program over the cost budget, -EFBIG over a counter or limiter
+ *   cap, -EOPNOTSUPP for NAT verdicts),
  *   -ESTALE (generation), -ENOENT (no transaction), -EMSGSIZE (bytes missing).
  *
  * POLYFW_CMD_LOAD_ABORT: doit.  Drops the sender's transaction, if any.
