@@ -57,7 +57,32 @@ public:
         return {std::min(a, b), std::max(a, b)};
     }
 
+    // Sometimes an any-of: of alternatives on any fields (interfaces among
+    // them, each maybe negated), or, without residual tests, of sets on one
+    // classifier dimension (which the compiler may merge into one set).
     Match randomMatch(bool allowResidual) {
+        if (!chance(12))
+            return randomPlainMatch(allowResidual);
+        std::vector<Match> alts;
+        unsigned n = chance(3) ? 0 : chance(10) ? 1 : 2 + pick(3);
+        for (unsigned i = 0; i < n; i++) {
+            if (allowResidual && chance(30)) {
+                alts.push_back(Match::ifname(chance(80) ? PFW_FLD_IIF : PFW_FLD_OIF,
+                                             chance(30) ? "vnet+" : u.ifaces[pick(u.ifaces.size())], chance(15)));
+                continue;
+            }
+            Match m = randomPlainMatch(allowResidual);
+            // without residual tests: the same field as the first
+            for (int t = 0; t < 20 && !allowResidual && !alts.empty() && m.field != alts[0].field; t++)
+                m = randomPlainMatch(false);
+            if (!allowResidual && !alts.empty() && m.field != alts[0].field)
+                continue;
+            alts.push_back(std::move(m));
+        }
+        return Match::anyOf(std::move(alts), chance(10));
+    }
+
+    Match randomPlainMatch(bool allowResidual) {
         unsigned k = pick(allowResidual ? 10 : 6);
         bool neg = chance(10);
         switch (k) {
@@ -190,6 +215,10 @@ public:
         p.f[PFW_FLD_MARK] = pick(8);
         std::string ifn = u.ifaces[pick(u.ifaces.size())];
         std::strncpy(p.ifn[0], ifn.c_str(), PFW_IFNAMSIZ - 1);
+        if (chance(50)) {
+            std::string ofn = u.ifaces[pick(u.ifaces.size())];
+            std::strncpy(p.ifn[1], ofn.c_str(), PFW_IFNAMSIZ - 1);
+        }
         p.f[PFW_FLD_HOOK] = chance(80) ? PFW_HOOK_FORWARD : chance(70) ? PFW_HOOK_INPUT : PFW_HOOK_POSTROUTING;
         p.len = 100;
         return p;

@@ -28,6 +28,7 @@
 #include <array>
 #include <cstring>
 #include <map>
+#include <optional>
 #include <stdexcept>
 
 #include "codegen/Emitter.h"
@@ -243,7 +244,103 @@ private:
         case Match::Kind::Tagged:
             e_.test(PFW_OP_TAGGED, inv, e_.poolAdd({m.imm, m.imm2}), fail);
             break;
+        case Match::Kind::AnyOf:
+            emitAnyOf(m, fail, key);
+            break;
         }
+    }
+
+    // Whether a plain match lowers to exactly one test instruction, so that
+    // the same instruction with PFW_F_INV toggled is its negation.
+    static bool singleTest(const Match& m) {
+        if (m.kind != Match::Kind::Set)
+            return m.kind != Match::Kind::AnyOf;
+        const u128 max = ir::fieldMax(m.field);
+        if (m.set.empty() || (m.set.size() == 1 && m.set[0].lo == 0 && m.set[0].hi >= max))
+            return false;  // a constant: no test or a JMP
+        if (m.set.size() == 1 || m.set.size() > kMaxInlineIntervals)
+            return true;  // one interval, or INSET
+        if (m.field != PFW_FLD_CTSTATE)
+            return false;
+        for (const auto& iv : m.set)
+            if (!(iv.lo == iv.hi && iv.lo && !(iv.lo & (iv.lo - 1))))
+                return false;
+        return true;  // ANYBITS
+    }
+
+    static Match flipped(const Match& m) {
+        Match f = m;
+        f.negate = !f.negate;
+        return f;
+    }
+
+    // Any of the alternatives: each is tried in order and the first that
+    // holds jumps to `hit` (the rest of the rule); when none holds the last
+    // one's failure goes to `fail`.  A single-test alternative is its own
+    // inverted test jumping to `hit`; a longer one fails to the next
+    // alternative and otherwise JMPs to `hit`.  The rule itself is not
+    // copied: it keeps one RULE, its effects and its verdict.  Negated,
+    // every alternative must fail: each one's negation in turn.
+    void emitAnyOf(const Match& m, Label fail, uint32_t key) {
+        for (const auto& alt : m.alts)
+            if (alt.kind == Match::Kind::AnyOf)
+                throw std::invalid_argument("an any-of match cannot hold another any-of");
+        if (m.alts.empty()) {
+            // no alternative holds
+            if (!m.negate)
+                e_.jmp(fail);
+            return;
+        }
+        if (m.negate) {
+            for (const auto& alt : m.alts)
+                emitMatch(flipped(alt), fail, key);
+            return;
+        }
+        Label hit = e_.newLabel();
+        for (size_t i = 0; i + 1 < m.alts.size(); i++) {
+            const Match& alt = m.alts[i];
+            if (singleTest(alt)) {
+                emitMatch(flipped(alt), hit, key);
+                continue;
+            }
+            Label next = e_.newLabel();
+            emitMatch(alt, next, key);
+            e_.jmp(hit);
+            e_.bind(next);
+        }
+        emitMatch(m.alts.back(), fail, key);
+        e_.bind(hit);
+    }
+
+    // The values of a classifier dimension a match admits, when it is a set
+    // on one (an any-of of sets all on one dimension is their union).
+    static std::optional<std::pair<int, std::vector<Interval>>> dimSet(const Match& m) {
+        auto one = [](const Match& x) -> std::optional<std::pair<int, std::vector<Interval>>> {
+            int d = x.kind == Match::Kind::Set ? dimOfField(x.field) : -1;
+            if (d < 0)
+                return std::nullopt;
+            std::vector<Interval> set = x.set;
+            if (x.negate)
+                set = ir::complement(set, ir::fieldMax(x.field));
+            return std::make_pair(d, std::move(set));
+        };
+        if (m.kind != Match::Kind::AnyOf)
+            return one(m);
+        if (m.alts.empty())
+            return std::nullopt;
+        int d = -1;
+        std::vector<Interval> u;
+        for (const auto& alt : m.alts) {
+            auto s = one(alt);
+            if (!s || (d >= 0 && s->first != d) || alt.field != m.alts[0].field)
+                return std::nullopt;
+            d = s->first;
+            u.insert(u.end(), s->second.begin(), s->second.end());
+        }
+        u = ir::normalize(std::move(u));
+        if (m.negate)
+            u = ir::complement(u, ir::fieldMax(m.alts[0].field));
+        return std::make_pair(d, std::move(u));
     }
 
     void emitEffects(const ir::Rule& rule, uint32_t key) {
@@ -349,19 +446,14 @@ private:
         for (unsigned d = 0; d < PFW_NDIMS; d++)
             s.dims[d] = {opt::dimFull(d)};
         for (const auto& m : rule.matches) {
-            int d = m.kind == Match::Kind::Set ? dimOfField(m.field) : -1;
-            if (d < 0) {
+            // anything else (an any-of across fields among them) is a
+            // residual test, checked after the lookup
+            auto ds = dimSet(m);
+            if (!ds || ds->second.size() > kMaxDimIntervals) {
                 s.residual.push_back(&m);
                 continue;
             }
-            std::vector<Interval> set = m.set;
-            if (m.negate)
-                set = ir::complement(set, ir::fieldMax(m.field));
-            if (set.size() > kMaxDimIntervals) {
-                s.residual.push_back(&m);
-                continue;
-            }
-            s.dims[d] = ir::intersect(s.dims[d], set);
+            s.dims[ds->first] = ir::intersect(s.dims[ds->first], ds->second);
         }
         s.entryCount = 1;
         for (unsigned d = 0; d < PFW_NDIMS; d++)
@@ -677,9 +769,37 @@ Output Generator::run() {
 
 }  // namespace
 
+namespace {
+uint32_t matchKey(uint32_t h, const Match& m) {
+    h = mix(h, static_cast<int>(m.kind));
+    h = mix(h, m.field);
+    h = mix(h, m.negate);
+    for (const auto& iv : m.set) {
+        h = mix(h, iv.lo);
+        h = mix(h, iv.hi);
+    }
+    h = mix(h, m.mask);
+    h = mix(h, m.value);
+    h = mixStr(h, m.name);
+    h = mix(h, m.prefix);
+    h = mix(h, m.imm);
+    h = mix(h, m.imm2);
+    if (m.kind == Match::Kind::AnyOf) {
+        h = mix(h, m.alts.size());
+        for (const auto& alt : m.alts)
+            h = matchKey(h, alt);
+    }
+    return h;
+}
+}  // namespace
+
 uint32_t ruleKey(const ir::Ruleset& rs, const ir::Rule& rule) {
     uint32_t h = mixStr(2166136261u, rs.name);
     for (const auto& m : rule.matches) {
+        if (m.kind == Match::Kind::AnyOf) {
+            h = matchKey(h, m);
+            continue;
+        }
         h = mix(h, static_cast<int>(m.kind));
         h = mix(h, m.field);
         h = mix(h, m.negate);

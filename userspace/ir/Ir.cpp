@@ -108,4 +108,12 @@ Match Match::ifname(uint8_t field, std::string name, bool negate) {
     return m;
 }
 
+Match Match::anyOf(std::vector<Match> alts, bool negate) {
+    Match m;
+    m.kind = Kind::AnyOf;
+    m.alts = std::move(alts);
+    m.negate = negate;
+    return m;
+}
+
 }  // namespace pfw::ir

@@ -76,6 +76,12 @@ struct Match {
         Limit,   // token bucket `limit` has a token
         Rpf,     // reverse-path check, mode imm (PFW_RPF_*)
         Tagged,  // the packet carries a tag in [imm, imm2]
+        // Holds when any of `alts` holds (tried in order, the first that
+        // holds ends the search); with `negate`, when none does.  The
+        // alternatives are plain matches, each with its own field and
+        // negation: one level, an AnyOf inside an AnyOf is rejected by the
+        // code generator.  No alternatives never holds (like an empty set).
+        AnyOf,
     };
     Kind kind = Kind::Set;
     uint8_t field = 0;  // enum pfw_field, for Set/Mask/Ifname
@@ -86,11 +92,13 @@ struct Match {
     bool prefix = false;
     uint32_t imm = 0, imm2 = 0;
     Limiter limit;
+    std::vector<Match> alts;  // AnyOf
 
     static Match inSet(uint8_t field, std::vector<Interval> set, bool negate = false);
     static Match equals(uint8_t field, u128 v, bool negate = false);
     static Match masked(uint8_t field, u128 mask, u128 value, bool negate = false);
     static Match ifname(uint8_t field, std::string name, bool negate = false);
+    static Match anyOf(std::vector<Match> alts, bool negate = false);
 };
 
 struct LogSpec {

@@ -50,6 +50,15 @@ bool holds(const Match& m, pfw_pkt& pkt, const RefHooks& hooks) {
         for (uint32_t i = 0; i < pkt.n_tags; i++)
             r |= pkt.tags[i] >= m.imm && pkt.tags[i] <= m.imm2;
         break;
+    case Match::Kind::AnyOf:
+        // in order, stopping at the first that holds (a limiter or a
+        // probability further on is not consulted)
+        for (const auto& alt : m.alts)
+            if (holds(alt, pkt, hooks)) {
+                r = true;
+                break;
+            }
+        break;
     }
     return r != m.negate;
 }
