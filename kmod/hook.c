@@ -16,9 +16,10 @@
  * conntrack confirmation (INT_MAX), so rules see the original source and a
  * dropped packet never creates a confirmed connection.
  *
- * Hooks and the conntrack reference (nf_ct_netns_get(), which turns
- * conntrack on in the namespace) are taken when a namespace gets its first
- * program and dropped when it is flushed.
+ * A namespace registers the hook function only at the hooks its program
+ * has an entry for (both families), so a packet at any other hook never
+ * enters polyfw; the conntrack reference (nf_ct_netns_get(), which turns
+ * conntrack on in the namespace) is held while any hook is registered.
  */
 #include "hook.h"
 #include "action.h"
@@ -246,22 +247,32 @@ static unsigned int pfw_hook(void *priv, struct sk_buff *skb,
 #define PFW_OPS(family, num, prio) {			\
 	.hook = pfw_hook, .pf = (family), .hooknum = (num),	\
 	.priority = (prio) }
+#define PFW_OPS4(num) PFW_OPS(NFPROTO_IPV4, num, NF_IP_PRI_FILTER)
+#define PFW_OPS6(num) PFW_OPS(NFPROTO_IPV6, num, NF_IP6_PRI_FILTER)
 
-static const struct nf_hook_ops pfw_hook_ops[] = {
-	PFW_OPS(NFPROTO_IPV4, NF_INET_PRE_ROUTING, NF_IP_PRI_FILTER),
-	PFW_OPS(NFPROTO_IPV4, NF_INET_LOCAL_IN, NF_IP_PRI_FILTER),
-	PFW_OPS(NFPROTO_IPV4, NF_INET_FORWARD, NF_IP_PRI_FILTER),
-	PFW_OPS(NFPROTO_IPV4, NF_INET_LOCAL_OUT, NF_IP_PRI_FILTER),
-	PFW_OPS(NFPROTO_IPV4, NF_INET_POST_ROUTING, NF_IP_PRI_FILTER),
-	PFW_OPS(NFPROTO_IPV6, NF_INET_PRE_ROUTING, NF_IP6_PRI_FILTER),
-	PFW_OPS(NFPROTO_IPV6, NF_INET_LOCAL_IN, NF_IP6_PRI_FILTER),
-	PFW_OPS(NFPROTO_IPV6, NF_INET_FORWARD, NF_IP6_PRI_FILTER),
-	PFW_OPS(NFPROTO_IPV6, NF_INET_LOCAL_OUT, NF_IP6_PRI_FILTER),
-	PFW_OPS(NFPROTO_IPV6, NF_INET_POST_ROUTING, NF_IP6_PRI_FILTER),
+/* Both families at each hook, indexed by enum pfw_hook. */
+static const struct nf_hook_ops pfw_hook_ops[PFW_HOOK_MAX][2] = {
+	{ PFW_OPS4(NF_INET_PRE_ROUTING), PFW_OPS6(NF_INET_PRE_ROUTING) },
+	{ PFW_OPS4(NF_INET_LOCAL_IN), PFW_OPS6(NF_INET_LOCAL_IN) },
+	{ PFW_OPS4(NF_INET_FORWARD), PFW_OPS6(NF_INET_FORWARD) },
+	{ PFW_OPS4(NF_INET_LOCAL_OUT), PFW_OPS6(NF_INET_LOCAL_OUT) },
+	{ PFW_OPS4(NF_INET_POST_ROUTING), PFW_OPS6(NF_INET_POST_ROUTING) },
 };
 
-int pfw_hook_enable(struct pfw_net *pn)
+static void unregister_hooks(struct pfw_net *pn, u32 mask)
 {
+	unsigned int h;
+
+	for (h = 0; h < PFW_HOOK_MAX; h++) {
+		if (mask & BIT(h))
+			nf_unregister_net_hooks(pn->net, pfw_hook_ops[h], 2);
+	}
+}
+
+int pfw_hook_want(struct pfw_net *pn, u32 mask)
+{
+	u32 add = mask & ~pn->hooks, done = 0;
+	unsigned int h;
 	int ret;
 
 	/* The program's hook numbers are netfilter's. */
@@ -271,24 +282,40 @@ int pfw_hook_enable(struct pfw_net *pn)
 		     NF_INET_LOCAL_OUT != (int)PFW_HOOK_OUTPUT ||
 		     NF_INET_POST_ROUTING != (int)PFW_HOOK_POSTROUTING);
 	lockdep_assert_held(&pn->lock);
-	ret = nf_ct_netns_get(pn->net, NFPROTO_INET);
-	if (ret)
-		return ret;
-	ret = nf_register_net_hooks(pn->net, pfw_hook_ops,
-				    ARRAY_SIZE(pfw_hook_ops));
-	if (ret) {
-		nf_ct_netns_put(pn->net, NFPROTO_INET);
-		return ret;
+	if (!add)
+		return 0;
+	if (!pn->hooks) {
+		ret = nf_ct_netns_get(pn->net, NFPROTO_INET);
+		if (ret)
+			return ret;
 	}
-	pn->hooks_on = true;
+	for (h = 0; h < PFW_HOOK_MAX; h++) {
+		if (!(add & BIT(h)))
+			continue;
+		ret = nf_register_net_hooks(pn->net, pfw_hook_ops[h], 2);
+		if (ret)
+			goto err;
+		done |= BIT(h);
+	}
+	pn->hooks |= add;
 	return 0;
+
+err:
+	unregister_hooks(pn, done);
+	if (!pn->hooks)
+		nf_ct_netns_put(pn->net, NFPROTO_INET);
+	return ret;
 }
 
-void pfw_hook_disable(struct pfw_net *pn)
+void pfw_hook_keep(struct pfw_net *pn, u32 mask)
 {
+	u32 del = pn->hooks & ~mask;
+
 	lockdep_assert_held(&pn->lock);
-	nf_unregister_net_hooks(pn->net, pfw_hook_ops,
-				ARRAY_SIZE(pfw_hook_ops));
-	nf_ct_netns_put(pn->net, NFPROTO_INET);
-	pn->hooks_on = false;
+	if (!del)
+		return;
+	unregister_hooks(pn, del);
+	pn->hooks &= mask;
+	if (!pn->hooks)
+		nf_ct_netns_put(pn->net, NFPROTO_INET);
 }

@@ -21,8 +21,15 @@ struct pfw_ctx {
 	u64 now; /* seconds since the epoch */
 };
 
-/* Under pn->lock: start or stop seeing the namespace's packets. */
-int pfw_hook_enable(struct pfw_net *pn);
-void pfw_hook_disable(struct pfw_net *pn);
+/*
+ * Under pn->lock.  Hooks are registered, for IPv4 and IPv6, only at the
+ * netfilter hooks some entry needs (mask: bit enum pfw_hook), so packets
+ * elsewhere never enter polyfw; conntrack is enabled in the namespace while
+ * any is.  want() adds the hooks of mask that are missing (before a program
+ * that needs them goes live), keep() removes those outside mask (after the
+ * program that needed them is gone).
+ */
+int pfw_hook_want(struct pfw_net *pn, u32 mask);
+void pfw_hook_keep(struct pfw_net *pn, u32 mask);
 
 #endif /* _PFW_HOOK_H */

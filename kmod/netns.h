@@ -34,11 +34,11 @@ struct pfw_net {
 	struct pfw_runtime __rcu *active;
 	/*
 	 * Serialises every writer and the counter readers: active, generation,
-	 * hooks_on, states (creation), the transaction list.
+	 * hooks, states (creation), the transaction list.
 	 */
 	struct mutex lock;
 	u32 generation;
-	bool hooks_on;
+	u32 hooks; /* netfilter hooks registered: bit enum pfw_hook */
 	/* Created with the first program that keeps state; lives with us. */
 	struct pfw_state_table *states;
 	/* Load transactions (struct pfw_txn), at most POLYFW_MAX_TXNS. */

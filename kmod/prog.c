@@ -247,6 +247,19 @@ static void carry_over(struct pfw_runtime *rt, const struct pfw_runtime *old)
 	pfw_limiters_carry(&rt->lims, &old->lims);
 }
 
+/* The hooks rt has an entry at. */
+static u32 entry_mask(const struct pfw_runtime *rt)
+{
+	u32 mask = 0;
+	unsigned int h;
+
+	for (h = 0; h < PFW_HOOK_MAX; h++) {
+		if (rt->prog.hdr->entry[h] != PFW_NO_ENTRY)
+			mask |= BIT(h);
+	}
+	return mask;
+}
+
 int pfw_prog_install(struct pfw_net *pn, struct pfw_runtime *rt)
 {
 	struct pfw_runtime *old;
@@ -261,11 +274,9 @@ int pfw_prog_install(struct pfw_net *pn, struct pfw_runtime *rt)
 		}
 	}
 	rt->states = pn->states;
-	if (!pn->hooks_on) {
-		ret = pfw_hook_enable(pn);
-		if (ret)
-			goto err_rt;
-	}
+	ret = pfw_hook_want(pn, entry_mask(rt));
+	if (ret)
+		goto err_rt;
 	old = rcu_dereference_protected(pn->active, lockdep_is_held(&pn->lock));
 	rcu_assign_pointer(pn->active, rt);
 	pn->generation++;
@@ -274,6 +285,8 @@ int pfw_prog_install(struct pfw_net *pn, struct pfw_runtime *rt)
 		carry_over(rt, old);
 		pfw_prog_destroy(old);
 	}
+	/* Hooks only the old program used: its packets have left them. */
+	pfw_hook_keep(pn, entry_mask(rt));
 	return 0;
 
 err_rt:
@@ -288,8 +301,7 @@ void pfw_prog_flush(struct pfw_net *pn)
 	lockdep_assert_held(&pn->lock);
 	old = rcu_dereference_protected(pn->active, lockdep_is_held(&pn->lock));
 	RCU_INIT_POINTER(pn->active, NULL);
-	if (pn->hooks_on)
-		pfw_hook_disable(pn);
+	pfw_hook_keep(pn, 0);
 	pn->generation++;
 	if (old)
 		call_rcu(&old->rcu, destroy_rcu);

@@ -46,6 +46,10 @@
  *                    header (module parameter accept_malformed)
  *     POLYFW_A_DROPS_BUDGET: NLA_U64, packets dropped because a run spent
  *                    its whole cost budget (module parameter max_steps)
+ *     POLYFW_A_HOOKS: NLA_U32, the netfilter hooks polyfw is registered at
+ *                    in this namespace (bit 1 << enum pfw_hook, for IPv4
+ *                    and IPv6 alike): exactly those the program has an
+ *                    entry for
  *
  * POLYFW_CMD_LOAD_BEGIN: doit.  Starts a load transaction for the sending
  * socket (its netlink port id).  A socket has at most one transaction: a new
@@ -166,6 +170,7 @@ enum polyfw_attr {
 	POLYFW_A_DROPS_MALFORMED,
 	POLYFW_A_DROPS_BUDGET,
 	POLYFW_A_PAD,
+	POLYFW_A_HOOKS,
 	__POLYFW_A_LAST
 };
 

@@ -27,6 +27,8 @@
  *   mkprog rpf OUT MODE                forward: drop what fails reverse-path
  *                                      test MODE (1 verrevpath, 2 versrcreach,
  *                                      3 antispoof)
+ *   mkprog nat OUT                     forward: tcp DNAT (a valid program the
+ *                                      kernel refuses until NAT is carried out)
  *   mkprog bad OUT                     a program the verifier refuses
  *                                      (written without checking)
  *   mkprog drop-tcp OUT PORT           forward, input and output: tcp dport
@@ -744,6 +746,17 @@ int main(int argc, char **argv)
 			emit(PFW_OP_CMP, PFW_FLD_DPORT, 0, 0);
 		emit(PFW_OP_RULE, 0, 0, udp);
 		emit(PFW_OP_ACCEPT, 0, 0, 0);
+	} else if (!strcmp(what, "nat") && argc == 3) {
+		/* forward: tcp dnat to ::ffff:10.9.9.9 port 80 (valid, not run) */
+		uint32_t op[PFW_NAT_WORDS] = { PFW_NAT_DNAT,
+					       PFW_NAT_F_ADDR | PFW_NAT_F_PORT,
+					       0, 0, 0xffff, 0x0a090909,
+					       0, 0, 0xffff, 0x0a090909, 80, 80 };
+		struct cond c[] = { C(CMP, L4PROTO, 6) };
+
+		simple_rule(c, 1, 1400, "mkprog:nat", PFW_OP_NAT,
+			    pool_add(op, PFW_NAT_WORDS));
+		default_rule(1401, PFW_OP_ACCEPT);
 	} else if (!strcmp(what, "hostile") && argc == 4) {
 		hostile_kind = argv[3];
 		if (hostile(hostile_kind)) {

@@ -124,6 +124,15 @@ if udp_deliver vm inet "$INET4" 9; then fail "UDP 9 went through after the hosti
 udp_deliver vm inet "$INET4" 5353 || fail "UDP 5353 not delivered after the hostile loads"
 udp_deliver vm inet "$INET6" 5353 || fail "UDP6 5353 not delivered after the hostile loads"
 
+# A valid program with NAT verdicts is refused until NAT is carried out,
+# instead of being run with its NAT rules accepting.
+g=$(generation)
+if pfw load "$(prog nat)" >"$VM_TMP/err" 2>&1; then fail "a program with NAT verdicts was loaded"; fi
+cat "$VM_TMP/err"
+grep -qF "NAT is not carried out by this kernel module yet: a program with NAT verdicts is refused" "$VM_TMP/err" ||
+	fail "NAT program: unclear refusal"
+[ "$(generation)" = "$g" ] || fail "the refused NAT program moved the generation"
+
 # --- max_steps ---------------------------------------------------------------
 
 # A UDP packet costs 203 units in this program, anything else 3.

@@ -107,6 +107,12 @@ int runShow(bool json) {
         j["generation"] = s.prog.generation;
         j["loaded"] = s.loaded;
         j["cost"] = s.info.cost;
+        j["hooks"] = nlohmann::json::array();
+        static const char* const kHookNames[PFW_HOOK_MAX] = {"prerouting", "input", "forward", "output",
+                                                             "postrouting"};
+        for (unsigned h = 0; h < PFW_HOOK_MAX; h++)
+            if (s.info.hooks & (1u << h))
+                j["hooks"].push_back(kHookNames[h]);
         j["drops"] = {{"malformed", s.info.dropsMalformed}, {"over_budget", s.info.dropsBudget}};
         j["rules"] = nlohmann::json::array();
         for (const auto& c : s.counters) {

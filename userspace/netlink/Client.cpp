@@ -301,6 +301,7 @@ void parseInfo(const nlmsghdr* m, Info& out) {
     if (getU32(a, POLYFW_A_FLAGS, flags))
         out.loaded = flags & POLYFW_INFO_F_LOADED;
     getU32(a, POLYFW_A_COST, out.cost);
+    getU32(a, POLYFW_A_HOOKS, out.hooks);
     // nla_put_u64_64bit() may put a POLYFW_A_PAD before each: it is skipped
     getU64(a, POLYFW_A_DROPS_MALFORMED, out.dropsMalformed);
     getU64(a, POLYFW_A_DROPS_BUDGET, out.dropsBudget);

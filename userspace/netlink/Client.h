@@ -24,6 +24,7 @@ struct Info {
     uint32_t nStates = 0;
     bool loaded = false;
     uint32_t cost = 0;  // the active program's worst-case cost per packet, 0 when none
+    uint32_t hooks = 0;  // netfilter hooks polyfw is registered at: bit 1 << enum pfw_hook
     uint64_t dropsMalformed = 0;  // packets dropped for headers that could not be walked
     uint64_t dropsBudget = 0;  // packets dropped because a run spent its whole budget
 };
