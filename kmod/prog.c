@@ -40,6 +40,7 @@ static u32 scan_uses(const struct pfw_prog *p)
 		case PFW_OP_ADDR_RANGE:
 		case PFW_OP_IFNAME:
 		case PFW_OP_INSET:
+		case PFW_OP_SWITCH:
 			if (f == PFW_FLD_SADDRTYPE || f == PFW_FLD_DADDRTYPE)
 				uses |= PFW_USES_ADDRTYPE;
 			else if (f == PFW_FLD_UID || f == PFW_FLD_GID)

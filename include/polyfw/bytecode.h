@@ -37,6 +37,7 @@
 #define PFW_CLS_MAX_DEPTH 24 /* inner nodes on a root-to-leaf path */
 #define PFW_CLS_MAX_LEAF 4096 /* entries in one leaf */
 #define PFW_MAX_STATE_PAIRS 65536 /* (rule, target) pairs of a STATE_CHECK */
+#define PFW_MAX_SWITCH 65536 /* (lo, target) pairs of a SWITCH */
 
 /*
  * The cost budget (docs/bytecode.md section 6, "Cost").  The verifier
@@ -345,6 +346,14 @@ struct pfw_cls_desc {
 #define PFW_CLS_SLICE 3u
 
 /* CLASSIFY site, 2 pool words: classifier index, first result to consider. */
+
+/*
+ * SWITCH operand: n (1..PFW_MAX_SWITCH), then n pairs (lo, target), lo
+ * strictly ascending, targets absolute later instructions.  The scalar
+ * field's value v selects the last pair with lo <= v; a v below the first
+ * lo falls through.  An indirect forward jump through a value (ipfw's
+ * "skipto tablearg", "call tablearg") whose every target the verifier sees.
+ */
 
 /* A token bucket: rate in packets (or bytes) per second, burst. */
 struct pfw_lim_desc {

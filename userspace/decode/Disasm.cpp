@@ -145,6 +145,11 @@ std::string formatInsn(const pfw_prog& p, uint32_t pc) {
     case PFW_OP_STATE_CHECK: s += " " + std::to_string(w[0]) + " parents"; break;
     case PFW_OP_CLASSIFY: s += " cls" + std::to_string(w[0]) + " from " + std::to_string(w[1]); break;
     case PFW_OP_JMP: s += " " + std::to_string(pc + 1 + in.arg); break;
+    case PFW_OP_SWITCH:
+        s += " " + f;
+        for (uint32_t i = 0; i < w[0]; i++)
+            s += (i ? ", " : " ") + std::to_string(w[1 + 2 * i]) + ".. -> " + std::to_string(w[2 + 2 * i]);
+        break;
     case PFW_OP_RULE: s += " " + std::to_string(in.arg); break;
     case PFW_OP_LOG:
         s += " level " + std::to_string(w[0]) + " prefix " +

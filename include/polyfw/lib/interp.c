@@ -190,6 +190,23 @@ static long classify(struct pfw_run *run, const struct pfw_cls_desc *c,
 	return best < c->n_results ? best : -1;
 }
 
+/* The target of the last (lo, target) pair with lo <= v, or pc + 1. */
+static __u32 switch_target(const __u32 *op, __u32 v, __u32 pc)
+{
+	__u32 lo = 0, hi = op[0];
+
+	/* count of bounds <= v */
+	while (lo < hi) {
+		__u32 mid = lo + (hi - lo) / 2;
+
+		if (op[1 + 2 * mid] <= v)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo ? op[2 * lo] : pc + 1;
+}
+
 static int ifname_matches(const struct pfw_pkt *pkt, unsigned int f,
 			  const __u32 *op)
 {
@@ -348,6 +365,10 @@ unsigned int pfw_interp_run(struct pfw_run *run, unsigned int hook)
 			break;
 		case PFW_OP_JMP:
 			pc += 1 + in->arg;
+			break;
+		case PFW_OP_SWITCH:
+			pc = switch_target(prog->pool + in->arg,
+					   run->pkt->f[in->field], pc);
 			break;
 		case PFW_OP_RULE:
 			run->rule = in->arg;

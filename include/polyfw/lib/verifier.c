@@ -80,7 +80,7 @@ static __u32 ceil_log2(__u32 n)
 enum arg_kind {
 	ARG_NONE = 1, ARG_IMM, ARG_POOL2, ARG_POOL4, ARG_POOL8, ARG_IFN,
 	ARG_SET, ARG_CLS, ARG_RULE, ARG_LIM, ARG_LOG, ARG_NAT, ARG_JMP,
-	ARG_NEXT, ARG_DYN,
+	ARG_NEXT, ARG_DYN, ARG_SW,
 };
 
 struct op_info {
@@ -663,6 +663,9 @@ static int check_field(struct vctx *v, __u32 pc, const struct pfw_insn *in)
 	case PFW_OP_IFNAME:
 		ok = field_is_ifn(f);
 		break;
+	case PFW_OP_SWITCH:
+		ok = field_is_scalar(in->field);
+		break;
 	case PFW_OP_INSET:
 		ok = (field_is_scalar(f) || field_is_addr(f)) &&
 		     in->arg < p->n_sets &&
@@ -825,6 +828,33 @@ static int check_insn(struct vctx *v, __u32 pc)
 			}
 		}
 		break;
+	case ARG_SW:
+		if (!pool_ok(p, in->arg, 1))
+			goto bad_pool;
+		n = p->pool[in->arg];
+		if (!n || n > PFW_MAX_SWITCH) {
+			vlog(v, "insn %u: SWITCH has %u pairs, 1 to %u allowed", pc,
+			     n, PFW_MAX_SWITCH);
+			return -EINVAL;
+		}
+		if (!pool_ok(p, (__u64)in->arg + 1, (__u64)n * 2))
+			goto bad_pool;
+		if (claim(v, in->arg, 1 + 2 * n, "insn", pc))
+			return -EINVAL;
+		op = p->pool + in->arg + 1;
+		for (i = 0; i < n; i++) {
+			if (i && op[2 * i] <= op[2 * i - 2]) {
+				vlog(v, "insn %u: SWITCH bound %u is not above the one before",
+				     pc, i);
+				return -EINVAL;
+			}
+			if (!target_ok(p, pc, op[2 * i + 1])) {
+				vlog(v, "insn %u: switch target %u is not a later instruction",
+				     pc, i);
+				return -EINVAL;
+			}
+		}
+		break;
 	default:
 		goto bad_arg;
 	}
@@ -932,6 +962,11 @@ static void cost_insns(struct vctx *v)
 				w = cost_add(w, v->cls_cost[op[0]]);
 				next = worse(v->dp[pc + 1 + in->jf],
 					     table_worst(v, op[0], op[1]));
+			} else if (in->op == PFW_OP_SWITCH) {
+				w += 1 + ceil_log2(op[0]);
+				next = v->dp[pc + 1];
+				for (i = 0; i < op[0]; i++)
+					next = worse(next, v->dp[op[2 + 2 * i]]);
 			} else { /* STATE_CHECK */
 				w = cost_add(w, PFW_COST_STATE + op[0]);
 				next = v->dp[pc + 1];
