@@ -34,28 +34,49 @@ TEST_CASE("qvm: IP address parsing and formatting", "[qvm]") {
 TEST_CASE("qvm: dsthost values", "[qvm]") {
     std::optional<DstHost> d;
     std::string error;
-    REQUIRE(parseDstHost("dsthost", "192.168.0.0/16", d, error));
+    REQUIRE(parseDstHost("192.168.0.0/16", d, error));
     REQUIRE(d);
     CHECK(d->kind == DstHost::Kind::V4);
     CHECK(d->prefix == 16);
     CHECK(formatDstHost(*d) == "192.168.0.0/16");
     CHECK(dstHostKey(*d) == "dst4");
 
-    REQUIRE(parseDstHost("dst6", "fd00::1", d, error));
+    REQUIRE(parseDstHost("fd00::1", d, error));
     CHECK(d->kind == DstHost::Kind::V6);
     CHECK(d->prefix == 128);
     CHECK(dstHostKey(*d) == "dst6");
 
-    REQUIRE(parseDstHost("dsthost", "Mail.Example.org", d, error));
+    REQUIRE(parseDstHost("Mail.Example.org", d, error));
     CHECK(d->kind == DstHost::Kind::Name);
     CHECK(d->name == "mail.example.org");
     CHECK(dstHostKey(*d) == "dsthost");
 
-    REQUIRE(parseDstHost("dst4", "0.0.0.0/0", d, error));
+    REQUIRE(parseDstHost("0.0.0.0/0", d, error));
     CHECK_FALSE(d);
 
-    CHECK_FALSE(parseDstHost("dst4", "1.2.3.4/0", d, error));
+    CHECK_FALSE(parseDstHost("1.2.3.4/0", d, error));
     CHECK(error == "host bits set beyond the /0 prefix (did you mean 0.0.0.0/0?)");
+}
+
+TEST_CASE("qvm: the address decides the family, not the key", "[qvm]") {
+    // Qubes' dsthost, dst4 and dst6 are one key; parseDstHost takes no key.
+    std::optional<DstHost> d;
+    std::string error;
+    REQUIRE(parseDstHost("127.0.0.1", d, error));
+    CHECK(d->kind == DstHost::Kind::V4);
+    CHECK(d->prefix == 32);
+    CHECK(formatDstHost(*d) == "127.0.0.1/32");
+    CHECK(dstHostKey(*d) == "dst4");
+    REQUIRE(parseDstHost("2001:abcd:efab::3", d, error));
+    CHECK(d->kind == DstHost::Kind::V6);
+    CHECK(d->prefix == 128);
+    CHECK(formatDstHost(*d) == "2001:abcd:efab::3/128");
+    CHECK(dstHostKey(*d) == "dst6");
+    // ::ffff:a.b.c.d is an IPv6 address, as inet_pton(AF_INET6) reads it.
+    REQUIRE(parseDstHost("::ffff:10.0.0.1", d, error));
+    CHECK(d->kind == DstHost::Kind::V6);
+    CHECK(formatDstHost(*d) == "::ffff:10.0.0.1/128");
+    CHECK(dstHostKey(*d) == "dst6");
 }
 
 TEST_CASE("qvm: host name validation", "[qvm]") {

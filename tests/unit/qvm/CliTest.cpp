@@ -146,6 +146,69 @@ TEST_CASE("qvm: cli list --raw feeds add", "[qvm]") {
     CHECK(f.run({"sys-net", "list"}).out == kSampleTable);
 }
 
+TEST_CASE("qvm: cli dst6=127.0.0.1 lists back as dst4=127.0.0.1/32", "[qvm]") {
+    QvmFixture f;
+    REQUIRE(f.run({"work", "del", "--rule-no=0"}).rc == 0);
+    RunResult r = f.run({"work", "add", "accept", "dst6=127.0.0.1"});
+    CHECK(r.rc == 0);
+    CHECK(r.err == "");
+    REQUIRE(f.run({"work", "add", "drop", "dst4=fd00::1", "proto=tcp", "dstports=22"}).rc == 0);
+    REQUIRE(f.run({"work", "add", "accept", "dst6=example.com"}).rc == 0);
+    REQUIRE(f.run({"work", "add", "accept", "dst4=10.0.0.0/8", "icmp", "8"}).rc == 0);
+    const std::string raw =
+        "action=accept dst4=127.0.0.1/32\n"
+        "action=drop proto=tcp dst6=fd00::1/128 dstports=22-22\n"
+        "action=accept dsthost=example.com\n"
+        "action=accept proto=icmp dst4=10.0.0.0/8 icmptype=8\n";
+    CHECK(f.run({"work", "list", "--raw"}).out == raw);
+    CHECK(f.rulesFile("work") == raw);
+    CHECK(f.run({"work", "list"}).out ==
+          "NO  ACTION  HOST          PROTOCOL  PORT(S)  SPECIAL TARGET  ICMP TYPE  EXPIRE  COMMENT\n"
+          "0   accept  127.0.0.1/32  -         -        -               -          -       -\n"
+          "1   drop    fd00::1/128   tcp       22       -               -          -       -\n"
+          "2   accept  example.com   -         -        -               -          -       -\n"
+          "3   accept  10.0.0.0/8    icmp      -        -               8          -       -\n");
+    std::string json = f.run({"work", "list", "--json"}).out;
+    CHECK(json.find("\"dst4\": \"127.0.0.1/32\"") != std::string::npos);
+    CHECK(json.find("\"dst6\": \"fd00::1/128\"") != std::string::npos);
+    // The state file reads back: another add keeps every rule as it was.
+    REQUIRE(f.run({"work", "add", "drop"}).rc == 0);
+    CHECK(f.rulesFile("work") == raw + "action=drop\n");
+    // del finds the rule under any of the three names.
+    CHECK(f.run({"work", "del", "accept", "dsthost=127.0.0.1/32"}).rc == 0);
+    CHECK(f.run({"work", "del", "drop", "dst6=fd00::1", "tcp", "22"}).rc == 0);
+    CHECK(f.run({"work", "del", "accept", "dst4=example.com"}).rc == 0);
+    CHECK(f.run({"work", "del", "accept", "dst6=10.0.0.0/8", "icmp", "8"}).rc == 0);
+    CHECK(f.rulesFile("work") == "action=drop\n");
+    // Two destinations in one rule are refused and change nothing.
+    r = f.run({"work", "add", "accept", "dst4=10.0.0.1", "dst6=fd00::1"});
+    CHECK(r.rc == 1);
+    CHECK(r.err == "qvm-firewall: error: 'dst6=fd00::1': dsthost given twice (dsthost, dst4 and dst6 are one key)\n");
+    CHECK(f.rulesFile("work") == "action=drop\n");
+}
+
+TEST_CASE("qvm: cli state file with dst4/dst6 under the other family", "[qvm]") {
+    QvmFixture f;
+    REQUIRE(f.run({"work", "add", "drop"}).rc == 0);
+    std::string rules = f.env.paths.stateDir + "/work.rules";
+    // Written by hand (or by a Qubes tool): each key with the other family.
+    test::writeText(rules, "action=accept dst6=127.0.0.1/32\naction=accept proto=udp dst4=fd00::/8 dstports=53-53\n");
+    RunResult r = f.run({"work", "list", "--raw"});
+    CHECK(r.rc == 0);
+    CHECK(r.err == "");
+    CHECK(r.out == "action=accept dst4=127.0.0.1/32\naction=accept proto=udp dst6=fd00::/8 dstports=53-53\n");
+    // The next change writes the canonical form.
+    REQUIRE(f.run({"work", "add", "drop"}).rc == 0);
+    CHECK(f.rulesFile("work") == r.out + "action=drop\n");
+    // Two destinations in a state file line are an error at their place.
+    test::writeText(rules, "action=accept\naction=accept dst4=10.0.0.0/8 dsthost=example.com\n");
+    r = f.run({"work", "list"});
+    CHECK(r.rc == 1);
+    CHECK(r.err == "qvm-firewall: " + rules +
+                       ":2:31: error: 'dsthost=example.com': dsthost given twice (dsthost, dst4 and dst6 are one "
+                       "key)\n");
+}
+
 TEST_CASE("qvm: cli del by number and by text", "[qvm]") {
     QvmFixture f;
     addSample(f);

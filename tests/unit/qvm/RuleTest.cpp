@@ -73,6 +73,34 @@ TEST_CASE("qvm: destinations in canonical form", "[qvm]") {
     CHECK(canon("accept 10.0.0.0/08") == "action=accept dst4=10.0.0.0/8");
 }
 
+TEST_CASE("qvm: dsthost, dst4 and dst6 are one key, the address decides", "[qvm]") {
+    // Qubes' own test (qubesadmin/tests/tools/qvm_firewall.py, dsthost
+    // aliases): each of the three names with 127.0.0.1 is one rule.
+    for (const char* key : {"dsthost", "dst4", "dst6"}) {
+        INFO("key: " << key);
+        CHECK(canon(std::string(key) + "=127.0.0.1 accept") == "action=accept dst4=127.0.0.1/32");
+        CHECK(canon("accept " + std::string(key) + "=2001:abcd:efab::3") == "action=accept dst6=2001:abcd:efab::3/128");
+        CHECK(canon("accept " + std::string(key) + "=127.0.0.0/8") == "action=accept dst4=127.0.0.0/8");
+        CHECK(canon("accept " + std::string(key) + "=2001:abcd:efab::/64") == "action=accept dst6=2001:abcd:efab::/64");
+        CHECK(canon("accept " + std::string(key) + "=Qubes-OS.org") == "action=accept dsthost=qubes-os.org");
+        CHECK(canon("accept " + std::string(key) + "=0.0.0.0/0") == "action=accept");
+        CHECK(canon("accept " + std::string(key) + "=::/0") == "action=accept");
+    }
+    CHECK(canon("accept dst6=127.0.0.1") == "action=accept dst4=127.0.0.1/32");
+    CHECK(canon("accept dst4=fd00::1") == "action=accept dst6=fd00::1/128");
+    CHECK(canon("accept dst6=10.0.0.1 proto=tcp dstports=443") ==
+          "action=accept proto=tcp dst4=10.0.0.1/32 dstports=443-443");
+    CHECK(canon("accept dst4=::ffff:10.0.0.1") == "action=accept dst6=::ffff:10.0.0.1/128");
+    CHECK(canon("accept dst4=example.com udp 53") == "action=accept proto=udp dsthost=example.com dstports=53-53");
+    // The canonical form reads back to itself whichever key was written.
+    for (const char* text :
+         {"action=accept dst4=127.0.0.1/32", "action=accept dst6=fd00::1/128", "action=accept dsthost=example.com"})
+        CHECK(canon(canon(text)) == text);
+    // One key: a destination given under a second name is refused.
+    CHECK(canon("accept dst6=127.0.0.1 dst4=127.0.0.1") ==
+          "error: 'dst4=127.0.0.1': dsthost given twice (dsthost, dst4 and dst6 are one key)");
+}
+
 TEST_CASE("qvm: comment is the rest of the rule", "[qvm]") {
     CHECK(canon("drop proto=tcp comment=  no   web = here  --raw -h") ==
           "action=drop proto=tcp comment=no web = here --raw -h");
@@ -134,9 +162,16 @@ TEST_CASE("qvm: bad rules give one exact error", "[qvm]") {
         {"accept dsthost=a..b",
          "error: 'dsthost=a..b': invalid host name (letters, digits, '-', "
          "'_' and '.' only)"},
-        {"accept dst4=fd00::1", "error: 'dst4=fd00::1': dst4 needs an IPv4 address"},
-        {"accept dst6=10.0.0.1", "error: 'dst6=10.0.0.1': dst6 needs an IPv6 address"},
-        {"accept dst4=example.com", "error: 'dst4=example.com': dst4 needs an IPv4 address in CIDR notation"},
+        {"accept dst4=10.0.0.1/8",
+         "error: 'dst4=10.0.0.1/8': host bits set beyond the /8 prefix (did you mean 10.0.0.0/8?)"},
+        {"accept dst6=10.0.0.0/33", "error: 'dst6=10.0.0.0/33': prefix length must be 0-32 for IPv4"},
+        {"accept dst4=fd00::/129", "error: 'dst4=fd00::/129': prefix length must be 0-128 for IPv6"},
+        {"accept dst4=10.0.0", "error: 'dst4=10.0.0': invalid IPv4 address '10.0.0'"},
+        {"accept dst6=fd00:::1", "error: 'dst6=fd00:::1': invalid IPv6 address 'fd00:::1'"},
+        {"accept dst6=foo/64", "error: 'dst6=foo/64': invalid IPv4 address 'foo'"},
+        {"accept dst4=exa!mple.com",
+         "error: 'dst4=exa!mple.com': invalid host name (letters, digits, '-', '_' and '.' only)"},
+        {"accept dst6=", "error: 'dst6=': dst6 needs a value"},
         {"accept proto=tcp dstports=0", "error: 'dstports=0': port must be 1-65535"},
         {"accept proto=tcp dstports=65536", "error: 'dstports=65536': port must be 1-65535"},
         {"accept proto=tcp dstports=0-80", "error: 'dstports=0-80': port must be 1-65535"},
@@ -156,7 +191,17 @@ TEST_CASE("qvm: bad rules give one exact error", "[qvm]") {
         {"accept =bar", "error: '=bar': unknown key ''"},
         {"accept srchost=1.2.3.4", "error: 'srchost=1.2.3.4': unknown key 'srchost'"},
         {"accept proto=tcp proto=udp", "error: 'proto=udp': proto given twice"},
-        {"accept dsthost=1.2.3.4 dst4=1.2.3.4", "error: 'dst4=1.2.3.4': dsthost given twice"},
+        {"accept dsthost=1.2.3.4 dsthost=1.2.3.4", "error: 'dsthost=1.2.3.4': dsthost given twice"},
+        {"accept 1.2.3.4 dsthost=5.6.7.8", "error: 'dsthost=5.6.7.8': dsthost given twice"},
+        {"accept dsthost=1.2.3.4 dst4=1.2.3.4",
+         "error: 'dst4=1.2.3.4': dsthost given twice (dsthost, dst4 and dst6 are one key)"},
+        {"accept dst4=1.2.3.4 dst6=::1", "error: 'dst6=::1': dsthost given twice (dsthost, dst4 and dst6 are one key)"},
+        {"accept dst6=::1 dsthost=example.com",
+         "error: 'dsthost=example.com': dsthost given twice (dsthost, dst4 and dst6 are one key)"},
+        {"accept dst4=1.2.3.4 dst4=1.2.3.4",
+         "error: 'dst4=1.2.3.4': dsthost given twice (dsthost, dst4 and dst6 are one key)"},
+        {"accept 10.0.0.0/8 dst6=fd00::/8",
+         "error: 'dst6=fd00::/8': dsthost given twice (dsthost, dst4 and dst6 are one key)"},
         {"accept action=drop", "error: 'action=drop': action given twice"},
         {"accept expire=+1 expire=+2", "error: 'expire=+2': expire given twice"},
         {"accept specialtarget=dns specialtarget=dns", "error: 'specialtarget=dns': specialtarget given twice"},

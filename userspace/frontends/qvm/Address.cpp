@@ -96,7 +96,7 @@ bool validHostName(std::string_view name) {
     return true;
 }
 
-bool parseDstHost(std::string_view key, std::string_view value, std::optional<DstHost>& out, std::string& error) {
+bool parseDstHost(std::string_view value, std::optional<DstHost>& out, std::string& error) {
     size_t slash = value.find('/');
     std::string_view host = value.substr(0, slash);
     bool hasPrefix = slash != std::string_view::npos;
@@ -104,10 +104,6 @@ bool parseDstHost(std::string_view key, std::string_view value, std::optional<Ds
     // Anything made of digits and dots, or with a '/', is meant as an address:
     // "10.0.0" must not quietly become a host name.
     if (!isV6 && !hasPrefix && !looksNumeric(host)) {
-        if (key != "dsthost") {
-            error = std::string(key) + " needs an " + (key == "dst4" ? "IPv4" : "IPv6") + " address in CIDR notation";
-            return false;
-        }
         if (!validHostName(host)) {
             error = "invalid host name (letters, digits, '-', '_' and '.' only)";
             return false;
@@ -126,10 +122,6 @@ bool parseDstHost(std::string_view key, std::string_view value, std::optional<Ds
         return false;
     }
     unsigned width = addr->family == 4 ? 32 : 128;
-    if ((key == "dst4" && addr->family != 4) || (key == "dst6" && addr->family != 6)) {
-        error = std::string(key) + " needs an " + (key == "dst4" ? "IPv4" : "IPv6") + " address";
-        return false;
-    }
     unsigned prefix = width;
     if (hasPrefix) {
         std::string_view len = value.substr(slash + 1);

@@ -38,16 +38,18 @@ struct DstHost {
     bool operator==(const DstHost&) const = default;
 };
 
-// Parses the value of dsthost=, dst4= or dst6= (key says which was written:
-// dst4 insists on IPv4, dst6 on IPv6).  On success returns true and sets out,
-// to nothing for a 0-length prefix ("0.0.0.0/0", "::/0"), which restricts
+// Parses the value of dsthost=, dst4= or dst6=.  As in Qubes the three are
+// one key and the value alone decides the family: "dst6=127.0.0.1" is the
+// IPv4 host 127.0.0.1/32 and "dst4=example.com" the host name.  A bare
+// address is a /32 or /128.  On success returns true and sets out, to
+// nothing for a 0-length prefix ("0.0.0.0/0", "::/0"), which restricts
 // nothing and, as in Qubes, is left out of the rule.  On failure error says
 // why, without the token.
-bool parseDstHost(std::string_view key, std::string_view value, std::optional<DstHost>& out, std::string& error);
+bool parseDstHost(std::string_view value, std::optional<DstHost>& out, std::string& error);
 
 // The canonical text: "10.0.0.0/8", "2001:db8::/32", "example.com".
 std::string formatDstHost(const DstHost& d);
-// The key --raw uses: dst4, dst6 or dsthost.
+// The key --raw uses, from the family: dst4, dst6 or dsthost (a name).
 std::string_view dstHostKey(const DstHost& d);
 
 // Host names: letters, digits, '-', '_' and '.', dot-separated labels of at

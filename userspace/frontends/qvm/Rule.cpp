@@ -22,7 +22,8 @@ struct KeyInfo {
     Slot slot;
 };
 
-// dst4 and dst6 fill the dsthost slot so `list --raw` output reads back.
+// dst4 and dst6 fill the dsthost slot, as in Qubes: the three are one key
+// and the address decides the family (toRaw writes the one that fits).
 constexpr KeyInfo kKeys[] = {
     {"action", Slot::Action},     {"dsthost", Slot::DstHost},
     {"dst4", Slot::DstHost},      {"dst6", Slot::DstHost},
@@ -159,6 +160,7 @@ std::optional<Rule> parseRule(std::string_view text, const SourceLoc& where, con
         bool given = false;
         std::string token;
         SourceLoc loc;
+        std::string key;  // as written (positional words: the slot's name)
     };
     Seen seen[kSlotCount];
     auto remove = [&](Slot s) { order.erase(std::remove(order.begin(), order.end(), s), order.end()); };
@@ -206,9 +208,15 @@ std::optional<Rule> parseRule(std::string_view text, const SourceLoc& where, con
                 return fail(std::string(key) + " needs a value");
         }
         Seen& s = seen[static_cast<int>(slot)];
-        if (s.given)
-            return fail(std::string(slotName(slot)) + " given twice");
-        s = {true, token, loc};
+        if (s.given) {
+            std::string message = std::string(slotName(slot)) + " given twice";
+            // Qubes refuses a second destination too ("Option 'dsthost'
+            // already set"), whichever of the three names either one used.
+            if (slot == Slot::DstHost && (key != "dsthost" || s.key != "dsthost"))
+                message += " (dsthost, dst4 and dst6 are one key)";
+            return fail(message);
+        }
+        s = {true, token, loc, std::string(key)};
         remove(slot);
 
         std::string error;
@@ -222,7 +230,7 @@ std::optional<Rule> parseRule(std::string_view text, const SourceLoc& where, con
                     return fail("action must be accept or drop");
                 break;
             case Slot::DstHost:
-                if (!parseDstHost(key, value, r.dst, error))
+                if (!parseDstHost(value, r.dst, error))
                     return fail(error);
                 r.dstLoc = loc;
                 r.dstToken = token;
