@@ -2,9 +2,11 @@
 /*
  * Copyright (C) 2025 The polyfw authors. All Rights Reserved.
  *
- * A bucket holds up to burst * NSEC_PER_SEC tokens and gains rate tokens a
- * nanosecond; a packet costs NSEC_PER_SEC (times its length for byte
- * limiters).  With 32-bit rate and burst this never overflows 64 bits.
+ * A bucket holds up to burst * P tokens, where P is the rate's period in
+ * nanoseconds (a second, minute, hour or day), and gains rate tokens a
+ * nanosecond; a packet costs P (times its length for byte limiters).  The
+ * verifier keeps burst * P within 64 bits; a byte cost that would not fit
+ * saturates (the packet is over the limit).
  *
  * PFW_LIM_PER_SRC is approximated: a limiter has PFW_LIM_SRC_BUCKETS buckets
  * and a source address uses the one its hash picks, so sources that collide
@@ -17,12 +19,18 @@
 #include <linux/jhash.h>
 #include <linux/ktime.h>
 #include <linux/mm.h>
+#include <linux/overflow.h>
 #include <linux/random.h>
 #include <linux/slab.h>
 
+static u64 period_ns(const struct pfw_lim_desc *d)
+{
+	return (u64)pfw_lim_period(d->flags) * NSEC_PER_SEC;
+}
+
 static u64 bucket_max(const struct pfw_lim_desc *d)
 {
-	return (u64)d->burst * NSEC_PER_SEC;
+	return (u64)d->burst * period_ns(d);
 }
 
 static u32 buckets_of(const struct pfw_lim_desc *d)
@@ -103,7 +111,9 @@ static int take_at(struct pfw_limiters *l, u32 idx, const u32 *saddr,
 	u64 max = bucket_max(d), cost, elapsed;
 	int ok = 0;
 
-	cost = (u64)NSEC_PER_SEC * (d->flags & PFW_LIM_BYTES ? len : 1);
+	if (check_mul_overflow(period_ns(d), (u64)(d->flags & PFW_LIM_BYTES ? len : 1),
+			       &cost))
+		cost = U64_MAX;
 	spin_lock(&b->lock);
 	elapsed = now > b->stamp ? now - b->stamp : 0;
 	b->stamp = now;

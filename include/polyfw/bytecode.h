@@ -355,7 +355,11 @@ struct pfw_cls_desc {
  * "skipto tablearg", "call tablearg") whose every target the verifier sees.
  */
 
-/* A token bucket: rate in packets (or bytes) per second, burst. */
+/*
+ * A token bucket: rate packets (or bytes) per period (PFW_LIM_PERIOD_*: a
+ * second, minute, hour or day), burst.  burst times the period in seconds
+ * is at most PFW_LIM_MAX_BURST_SECONDS (the kernel counts in nanoseconds).
+ */
 struct pfw_lim_desc {
 	__u32 rate;
 	__u32 burst;
@@ -364,6 +368,22 @@ struct pfw_lim_desc {
 };
 #define PFW_LIM_BYTES 0x1
 #define PFW_LIM_PER_SRC 0x2 /* one bucket per source address */
+#define PFW_LIM_PERIOD_SHIFT 8
+#define PFW_LIM_PERIOD_MASK (3u << PFW_LIM_PERIOD_SHIFT)
+#define PFW_LIM_PERIOD_SECOND (0u << PFW_LIM_PERIOD_SHIFT)
+#define PFW_LIM_PERIOD_MINUTE (1u << PFW_LIM_PERIOD_SHIFT)
+#define PFW_LIM_PERIOD_HOUR (2u << PFW_LIM_PERIOD_SHIFT)
+#define PFW_LIM_PERIOD_DAY (3u << PFW_LIM_PERIOD_SHIFT)
+#define PFW_LIM_FLAGS (PFW_LIM_BYTES | PFW_LIM_PER_SRC | PFW_LIM_PERIOD_MASK)
+#define PFW_LIM_MAX_BURST_SECONDS 18446744073ull /* U64_MAX / 10^9 */
+
+/* The period of a limiter's rate, in seconds. */
+static inline __u32 pfw_lim_period(__u32 flags)
+{
+	static const __u32 secs[4] = { 1, 60, 3600, 86400 };
+
+	return secs[(flags & PFW_LIM_PERIOD_MASK) >> PFW_LIM_PERIOD_SHIFT];
+}
 
 /* Verdicts the interpreter returns. */
 enum pfw_verdict {

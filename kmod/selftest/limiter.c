@@ -55,6 +55,35 @@ bool __init pfw_limiter_selftest(void)
 	CHECK(!take_at(&l, 2, src_a, 1, t0));
 	CHECK(take_at(&l, 2, src_b, 1, t0));
 
+	/* Rates a period: 60 a minute is one a second. */
+	{
+		struct pfw_lim_desc dm[2] = {
+			{ .rate = 60, .burst = 2, .flags = PFW_LIM_PERIOD_MINUTE,
+			  .key = 4 },
+			{ .rate = 1, .burst = 213503, .flags = PFW_LIM_PERIOD_DAY,
+			  .key = 5 },
+		};
+		struct pfw_prog pm = { .lims = dm, .n_lims = 2 };
+		struct pfw_limiters lm;
+
+		if (!pfw_limiters_alloc(&lm, &pm)) {
+			t0 = lm.lim[0].b[0].stamp;
+			CHECK(take_at(&lm, 0, src_a, 1, t0));
+			CHECK(take_at(&lm, 0, src_a, 1, t0));
+			CHECK(!take_at(&lm, 0, src_a, 1, t0));
+			CHECK(!take_at(&lm, 0, src_a, 1, t0 + NSEC_PER_SEC / 2));
+			CHECK(take_at(&lm, 0, src_a, 1, t0 + NSEC_PER_SEC));
+			/* the largest day burst: no overflow, a full bucket */
+			t0 = lm.lim[1].b[0].stamp;
+			for (n = 0, i = 0; i < 3; i++)
+				n += take_at(&lm, 1, src_a, 1, t0);
+			CHECK(n == 3);
+			CHECK(!take_at(&lm, 1, src_a, 1, t0) ||
+			      lm.lim[1].b[0].tokens < bucket_max(&dm[1]));
+			pfw_limiters_free(&lm);
+		}
+	}
+
 	/* A reload keeps the levels of limiters with the same key. */
 	memcpy(d2, d, sizeof(d2));
 	d2[1].rate = 999;

@@ -38,7 +38,9 @@ int SimHost::limit(struct pfw_run* run, uint32_t lim) {
         b.last = now;
     }
     if (now > b.last) {
-        b.tokens = std::min<double>(d.burst, b.tokens + static_cast<double>(now - b.last) * d.rate);
+        // rate tokens a period
+        double perSecond = static_cast<double>(d.rate) / pfw_lim_period(d.flags);
+        b.tokens = std::min<double>(d.burst, b.tokens + static_cast<double>(now - b.last) * perSecond);
         b.last = now;
     }
     double cost = (d.flags & PFW_LIM_BYTES) ? run->pkt->len : 1;

@@ -612,10 +612,15 @@ static int check_limiters(struct vctx *v)
 	for (i = 0; i < p->n_lims; i++) {
 		const struct pfw_lim_desc *l = &p->lims[i];
 
-		if (!l->rate || !l->burst ||
-		    (l->flags & ~(PFW_LIM_BYTES | PFW_LIM_PER_SRC))) {
+		if (!l->rate || !l->burst || (l->flags & ~PFW_LIM_FLAGS)) {
 			vlog(v, "limiter %u: rate and burst must be non-zero, flags known",
 			     i);
+			return -EINVAL;
+		}
+		if ((__u64)l->burst * pfw_lim_period(l->flags) >
+		    PFW_LIM_MAX_BURST_SECONDS) {
+			vlog(v, "limiter %u: a burst of %u over a period of %u s is too large",
+			     i, l->burst, pfw_lim_period(l->flags));
 			return -EINVAL;
 		}
 	}
