@@ -432,6 +432,7 @@ private:
             break;
         }
         case ir::Action::Kind::Continue:
+        case ir::Action::Kind::CheckState:  // emitted by emitCheckState
             break;
         case ir::Action::Kind::Skip:
             if (a.skipTo <= pos)
@@ -483,7 +484,80 @@ private:
         const uint32_t key = e_.rules[idx].key;
         for (const auto& m : rule.matches)
             emitMatch(m, next, key);
+        if (rule.keepState)
+            e_.test(PFW_OP_STATE_ADD, 0, e_.poolAdd({idx, rule.stateLimit}), next);
+        if (rule.action.kind == ir::Action::Kind::CheckState) {
+            emitCheckState(rs, pos, starts, next, rulesetEnd);
+            return;
+        }
+        auto al = actionLabel_.find(pos);
+        if (al != actionLabel_.end())
+            e_.bind(al->second);
         emitAction(rs, rule, idx, key, starts, pos, rulesetEnd);
+    }
+
+    // Keep-state rules of the ruleset being emitted: position -> the label
+    // of their action block (RULE, effects, verdict).
+    std::map<size_t, Label> actionLabel_;
+
+    // STATE_CHECK over every keep-state rule of the ruleset: a parent after
+    // this rule jumps forward to its own action block; a parent before it
+    // (jumps only go forward) to a copy of its action block emitted here,
+    // with the parent's RULE index (its counter) and without its tests.
+    void emitCheckState(const ir::Ruleset& rs, size_t pos, const std::vector<RuleStart>& starts, Label next,
+                        Label rulesetEnd) {
+        if (actionLabel_.empty())
+            return;  // no state can name a rule of this ruleset: never matches
+        const uint32_t base = ruleBase_.back();
+        std::vector<uint32_t> w{static_cast<uint32_t>(actionLabel_.size())};
+        std::vector<std::pair<size_t, Label>> copies;
+        for (const auto& [p, label] : actionLabel_) {
+            w.push_back(base + static_cast<uint32_t>(p));
+            w.push_back(0);
+            if (p < pos)
+                copies.push_back({p, e_.newLabel()});
+        }
+        const uint32_t off = e_.poolAdd(w);
+        uint32_t slot = off + 2;
+        for (const auto& [p, label] : actionLabel_) {
+            Label target = label;
+            for (const auto& c : copies)
+                if (c.first == p)
+                    target = c.second;
+            e_.poolLabel(slot, target);
+            slot += 2;
+        }
+        e_.op(PFW_OP_STATE_CHECK, off);
+        if (copies.empty())
+            return;  // no state: falls through to the next rule
+        e_.jmp(next);
+        for (const auto& [p, label] : copies) {
+            e_.bind(label);
+            const uint32_t idx = base + static_cast<uint32_t>(p);
+            emitAction(rs, rs.rules[p], idx, e_.rules[idx].key, starts, p, rulesetEnd);
+        }
+    }
+
+    // Keep-state and check-state rules stay linear; checks what the
+    // instructions cannot express.
+    static bool stateful(const ir::Rule& r) {
+        return r.keepState || r.action.kind == ir::Action::Kind::CheckState;
+    }
+
+    void checkStateRules(const ir::Ruleset& rs) {
+        for (const auto& r : rs.rules) {
+            if (!r.keepState) {
+                if (r.stateLimit)
+                    throw std::invalid_argument(r.loc + ": a state limit without keep-state");
+                continue;
+            }
+            if (!r.action.terminal())
+                throw std::invalid_argument(r.loc + ": keep-state needs an accept, drop, reject, queue or nat action");
+            const uint32_t fields = r.stateLimit & PFW_STATE_LIM_FIELDS;
+            const uint32_t count = r.stateLimit & PFW_STATE_LIM_COUNT;
+            if ((r.stateLimit & ~(PFW_STATE_LIM_FIELDS | PFW_STATE_LIM_COUNT)) || !fields != !count)
+                throw std::invalid_argument(r.loc + ": a state limit needs both fields and a count");
+        }
     }
 
     void emitRun(const ir::Ruleset& rs, size_t first, size_t count, const std::vector<SplitRule>& splits,
@@ -593,6 +667,11 @@ private:
     }
 
     void emitRuleset(const ir::Ruleset& rs) {
+        checkStateRules(rs);
+        actionLabel_.clear();
+        for (size_t p = 0; p < rs.rules.size(); p++)
+            if (rs.rules[p].keepState)
+                actionLabel_[p] = e_.newLabel();
         Label end = e_.newLabel();
         const uint32_t base = ruleBase_.back();
         if (!rs.scope.empty()) {
@@ -631,7 +710,7 @@ private:
         size_t i = 0;
         while (i < rs.rules.size()) {
             size_t j = i;
-            while (opts_.optimize && j < rs.rules.size() && classifiable(splits[j]))
+            while (opts_.optimize && j < rs.rules.size() && classifiable(splits[j]) && !stateful(rs.rules[j]))
                 j++;
             if (j - i >= kMinRun) {
                 runs.push_back({i, j - i});
@@ -817,6 +896,10 @@ uint32_t ruleKey(const ir::Ruleset& rs, const ir::Rule& rule) {
     h = mix(h, static_cast<int>(rule.action.kind));
     h = mix(h, rule.action.arg);
     h = mix(h, rule.isDefault);
+    if (rule.keepState) {
+        h = mix(h, rule.keepState);
+        h = mix(h, rule.stateLimit);
+    }
     return h;
 }
 

@@ -124,14 +124,19 @@ struct Effect {
 };
 
 struct Action {
-    enum class Kind { Accept, Drop, Reject, Queue, Nat, Continue, Skip };
+    // CheckState: when the packet's flow has a dynamic state whose parent is
+    // a keep-state rule of this ruleset, the packet continues at that rule's
+    // action (its RULE, effects and verdict, as if it had matched, without
+    // testing it again); otherwise the check-state rule does not match and
+    // evaluation goes on with the next rule.  It has no effects of its own.
+    enum class Kind { Accept, Drop, Reject, Queue, Nat, Continue, Skip, CheckState };
     Kind kind = Kind::Drop;
     uint32_t arg = 0;  // Reject: PFW_REJECT_* << 8 | code; Queue: number | flags
     NatSpec nat;
     uint32_t skipTo = 0;  // Skip: index of a later rule in the ruleset
     std::vector<Effect> effects;
 
-    bool terminal() const { return kind != Kind::Continue && kind != Kind::Skip; }
+    bool terminal() const { return kind != Kind::Continue && kind != Kind::Skip && kind != Kind::CheckState; }
 };
 
 struct Rule {
@@ -140,6 +145,13 @@ struct Rule {
     std::string loc;  // "file:line", "qvm:VM:N": printed by trace and show
     uint32_t id = 0;  // the language's own number for the rule
     bool isDefault = false;  // a policy, not a written rule
+    // keep-state: after its matches hold, the rule creates a dynamic state
+    // for the packet's flow with itself as parent (ipfw keep-state / limit).
+    // With a limit (PFW_STATE_LIM_* fields | a count in the low 24 bits, or
+    // 0 for none) a new flow beyond `count` flows of this rule that share
+    // the fields makes the rule not match.  Only for terminal actions.
+    bool keepState = false;
+    uint32_t stateLimit = 0;
 };
 
 struct Ruleset {

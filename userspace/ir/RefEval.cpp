@@ -119,21 +119,41 @@ RefResult refEvaluate(const Program& prog, pfw_pkt pkt, unsigned hook, const Ref
         size_t i = 0;
         bool leave = false;
         while (i < rs.rules.size() && !leave) {
-            const Rule& rule = rs.rules[i];
+            const Rule* rulep = &rs.rules[i];
             bool all = true;
-            for (const auto& m : rule.matches) {
+            for (const auto& m : rulep->matches) {
                 if (!holds(m, pkt, hooks)) {
                     all = false;
                     break;
                 }
             }
+            // keep-state: the state is created last, and a refusal is a miss
+            if (all && rulep->keepState && !hooks.stateAdd(pkt, first + static_cast<uint32_t>(i), rulep->stateLimit))
+                all = false;
             if (!all) {
                 i++;
                 continue;
             }
-            res.rule = first + static_cast<uint32_t>(i);
+            size_t actor = i;
+            if (rulep->action.kind == Action::Kind::CheckState) {
+                // the parent's action, when the flow has a state of a
+                // keep-state rule of this ruleset
+                uint32_t parent = 0;
+                if (!hooks.stateLookup(pkt, &parent) || parent < first || parent - first >= rs.rules.size() ||
+                    !rs.rules[parent - first].keepState) {
+                    i++;
+                    continue;
+                }
+                actor = parent - first;
+                rulep = &rs.rules[actor];
+            }
+            const Rule& rule = *rulep;
+            res.rule = first + static_cast<uint32_t>(actor);
             applyEffects(rule.action, pkt, res);
             switch (rule.action.kind) {
+            case Action::Kind::CheckState:  // a parent is never a check-state
+                i++;
+                break;
             case Action::Kind::Accept:
                 leave = true;
                 break;
@@ -172,6 +192,50 @@ RefResult refEvaluate(const Program& prog, pfw_pkt pkt, unsigned hook, const Ref
     }
     res.mark = pkt.f[PFW_FLD_MARK];
     return res;
+}
+
+RefStates::Key RefStates::key(const pfw_pkt& p, bool reverse) {
+    const uint32_t* a = p.addr[reverse ? 1 : 0];
+    const uint32_t* b = p.addr[reverse ? 0 : 1];
+    return {p.f[PFW_FLD_L4PROTO], a[0], a[1], a[2], a[3], b[0], b[1], b[2], b[3],
+            p.f[reverse ? PFW_FLD_DPORT : PFW_FLD_SPORT], p.f[reverse ? PFW_FLD_SPORT : PFW_FLD_DPORT]};
+}
+
+bool RefStates::lookup(const pfw_pkt& pkt, uint32_t* parent) const {
+    for (bool rev : {false, true}) {
+        auto it = states_.find(key(pkt, rev));
+        if (it != states_.end()) {
+            *parent = it->second;
+            return true;
+        }
+    }
+    return false;
+}
+
+bool RefStates::add(const pfw_pkt& pkt, uint32_t parent, uint32_t limit) {
+    const Key mine = key(pkt, false);
+    const uint32_t max = limit & PFW_STATE_LIM_COUNT;
+    if (max && !states_.count(mine)) {
+        auto same = [&](const Key& k, size_t from, size_t n) {
+            return std::equal(k.begin() + from, k.begin() + from + n, mine.begin() + from);
+        };
+        uint32_t n = 0;
+        for (const auto& [k, par] : states_)
+            n += par == parent && (!(limit & PFW_STATE_LIM_SRCADDR) || same(k, 1, 4)) &&
+                 (!(limit & PFW_STATE_LIM_DSTADDR) || same(k, 5, 4)) &&
+                 (!(limit & PFW_STATE_LIM_SRCPORT) || same(k, 9, 1)) &&
+                 (!(limit & PFW_STATE_LIM_DSTPORT) || same(k, 10, 1));
+        if (n >= max)
+            return false;
+    }
+    states_[mine] = parent;
+    return true;
+}
+
+RefHooks RefStates::hooks(RefHooks base) {
+    base.stateLookup = [this](const pfw_pkt& pkt, uint32_t* parent) { return lookup(pkt, parent); };
+    base.stateAdd = [this](const pfw_pkt& pkt, uint32_t parent, uint32_t limit) { return add(pkt, parent, limit); };
+    return base;
 }
 
 }  // namespace pfw::ir
