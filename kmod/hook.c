@@ -38,6 +38,7 @@
 #include <linux/netfilter_ipv6.h>
 #include <linux/timekeeping.h>
 #include <net/netfilter/nf_conntrack.h>
+#include <net/netfilter/nf_conntrack_ecache.h>
 #include <net/sock.h>
 #include <polyfw/interp.h>
 
@@ -68,6 +69,64 @@ static u32 ct_bits(const struct sk_buff *skb)
 	default:
 		return PFW_CT_INVALID;
 	}
+}
+
+/*
+ * The connection's direction and mark, and where its first packet was going
+ * before any DNAT (Shorewall's ORIGINAL DEST), as xt_conntrack reads them.
+ */
+static void set_ct(struct pfw_pkt *pkt, const struct sk_buff *skb)
+{
+	const struct nf_conntrack_tuple *t;
+	enum ip_conntrack_info ctinfo;
+	const struct nf_conn *ct = nf_ct_get(skb, &ctinfo);
+	u32 *a = pkt->addr[PFW_FLD_ODADDR - PFW_FLD_SADDR];
+	unsigned int i;
+
+	if (!ct)
+		return;
+	pkt->f[PFW_FLD_CTDIR] = CTINFO2DIR(ctinfo);
+#if IS_ENABLED(CONFIG_NF_CONNTRACK_MARK)
+	pkt->f[PFW_FLD_CTMARK] = READ_ONCE(ct->mark);
+#endif
+	t = &ct->tuplehash[IP_CT_DIR_ORIGINAL].tuple;
+	if (t->src.l3num == NFPROTO_IPV4) {
+		a[2] = 0xffff;
+		a[3] = ntohl(t->dst.u3.ip);
+	} else {
+		for (i = 0; i < 4; i++)
+			a[i] = ntohl(t->dst.u3.ip6[i]);
+	}
+	switch (t->dst.protonum) {
+	case IPPROTO_TCP:
+	case IPPROTO_UDP:
+	case IPPROTO_UDPLITE:
+	case IPPROTO_SCTP:
+	case IPPROTO_DCCP:
+		pkt->f[PFW_FLD_ODPORT] = ntohs(t->dst.u.all);
+		break;
+	default:
+		break;
+	}
+}
+
+/* SET_CTMARK's value goes to the connection, as xt_CONNMARK does. */
+static void apply_ctmark(struct sk_buff *skb, const struct pfw_run *run)
+{
+#if IS_ENABLED(CONFIG_NF_CONNTRACK_MARK)
+	enum ip_conntrack_info ctinfo;
+	struct nf_conn *ct;
+	u32 mark;
+
+	if (!run->ctmark_set)
+		return;
+	ct = nf_ct_get(skb, &ctinfo);
+	mark = run->pkt->f[PFW_FLD_CTMARK];
+	if (ct && READ_ONCE(ct->mark) != mark) {
+		WRITE_ONCE(ct->mark, mark);
+		nf_conntrack_event_cache(IPCT_MARK, ct);
+	}
+#endif
 }
 
 static void set_ifname(struct pfw_pkt *pkt, unsigned int f,
@@ -151,6 +210,8 @@ static void fill_meta(struct pfw_ctx *ctx, struct pfw_pkt *pkt)
 		set_phys(pkt, skb, state->net);
 	if (uses & PFW_USES_ADDRTYPE)
 		pfw_route_addrtypes(ctx, pkt);
+	if (uses & PFW_USES_CT)
+		set_ct(pkt, skb);
 }
 
 static void apply_mark(struct sk_buff *skb, const struct pfw_run *run)
@@ -215,6 +276,7 @@ static noinline unsigned int pfw_hook_run(struct pfw_net *pn,
 		return NF_DROP;
 	case PFW_V_QUEUE:
 		apply_mark(skb, &run);
+		apply_ctmark(skb, &run);
 		if (run.dscp != PFW_NONE32 &&
 		    pfw_action_dscp(skb, state->pf, run.dscp))
 			return NF_DROP;
@@ -226,6 +288,7 @@ static noinline unsigned int pfw_hook_run(struct pfw_net *pn,
 		return NF_DROP;
 	}
 	apply_mark(skb, &run);
+	apply_ctmark(skb, &run);
 	if (run.dscp != PFW_NONE32 && pfw_action_dscp(skb, state->pf, run.dscp))
 		return NF_DROP;
 	return NF_ACCEPT;

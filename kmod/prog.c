@@ -49,6 +49,12 @@ static u32 scan_uses(const struct pfw_prog *p)
 				uses |= PFW_USES_PHYS;
 			else if (f == PFW_FLD_SMAC || f == PFW_FLD_DMAC)
 				uses |= PFW_USES_MAC;
+			else if (f == PFW_FLD_CTDIR || f == PFW_FLD_CTMARK ||
+				 f == PFW_FLD_ODPORT || f == PFW_FLD_ODADDR)
+				uses |= PFW_USES_CT;
+			break;
+		case PFW_OP_SET_CTMARK:
+			uses |= PFW_USES_CT;
 			break;
 		case PFW_OP_STATE_ADD:
 		case PFW_OP_STATE_CHECK:

@@ -29,6 +29,7 @@ enum pfw_uses {
 	PFW_USES_LOG = 1U << 5,
 	PFW_USES_NFLOG = 1U << 6,
 	PFW_USES_NAT = 1U << 7,
+	PFW_USES_CT = 1U << 8, /* conntrack direction, mark, original tuple */
 };
 
 struct pfw_runtime {

@@ -141,12 +141,16 @@ enum pfw_field {
 	PFW_FLD_DADDRTYPE,
 	PFW_FLD_TABLEARG, /* value of the last INSET that matched */
 	PFW_FLD_L4OK, /* 1 when the L4 header was read whole */
+	PFW_FLD_CTDIR, /* 0 original, 1 reply; PFW_NONE32 without conntrack */
+	PFW_FLD_CTMARK, /* the connection's mark (SET_CTMARK), 0 without one */
+	PFW_FLD_ODPORT, /* the original direction's destination port (before DNAT) */
 	PFW_NSCALARS,
 	/* 128-bit */
 	PFW_FLD_SADDR = 0x40,
 	PFW_FLD_DADDR,
 	PFW_FLD_SMAC,
 	PFW_FLD_DMAC,
+	PFW_FLD_ODADDR, /* the original direction's destination (before DNAT) */
 	PFW_FLD_ADDR_END,
 	/* interface names */
 	PFW_FLD_IIF = 0x50,

@@ -24,6 +24,7 @@ struct pfw_run {
 	__u32 param; /* REJECT/QUEUE arg, NAT operand pool index */
 	__u32 dscp; /* DSCP to set, PFW_NONE32 to leave it */
 	__u32 mark_set; /* 1 when SET_MARK changed pkt->f[PFW_FLD_MARK] */
+	__u32 ctmark_set; /* 1 when SET_CTMARK changed pkt->f[PFW_FLD_CTMARK] */
 	__u32 steps; /* cost units spent: instructions, tree nodes, entries */
 	__u32 error; /* enum pfw_run_error, with PFW_V_ERROR */
 };

@@ -27,6 +27,9 @@
  *   mkprog rpf OUT MODE                forward: drop what fails reverse-path
  *                                      test MODE (1 verrevpath, 2 versrcreach,
  *                                      3 antispoof)
+ *   mkprog ct OUT PORT                 forward: conntrack fields (reply
+ *                                      direction, connection mark 0x42 set
+ *                                      and matched, original dport PORT)
  *   mkprog nat OUT                     forward: tcp DNAT (a valid program the
  *                                      kernel refuses until NAT is carried out)
  *   mkprog bad OUT                     a program the verifier refuses
@@ -746,6 +749,30 @@ int main(int argc, char **argv)
 			emit(PFW_OP_CMP, PFW_FLD_DPORT, 0, 0);
 		emit(PFW_OP_RULE, 0, 0, udp);
 		emit(PFW_OP_ACCEPT, 0, 0, 0);
+	} else if (!strcmp(what, "ct") && argc == 4) {
+		/*
+		 * forward: 0 replies accepted; 1 udp on a connection marked
+		 * 0x42 accepted; 2 udp whose original destination port (before
+		 * DNAT) is PORT: mark the connection 0x42, accept; 3 other udp
+		 * dropped; 4 the rest accepted
+		 */
+		struct cond reply[] = { C(CMP, CTDIR, 1) };
+		struct cond marked[] = { C(CMP, L4PROTO, 17), C(CMP, CTMARK, 0x42) };
+		struct cond udp[] = { C(CMP, L4PROTO, 17) };
+		uint32_t m[2] = { 0xffffffff, 0x42 }, f1, f2, r;
+
+		simple_rule(reply, 1, 1500, "mkprog:ct-reply", PFW_OP_ACCEPT, 0);
+		simple_rule(marked, 2, 1501, "mkprog:ct-marked", PFW_OP_ACCEPT, 0);
+		r = rule(1502, "mkprog:ct-forwarded");
+		f1 = emit(PFW_OP_CMP, PFW_FLD_L4PROTO, 0, 17);
+		f2 = emit(PFW_OP_CMP, PFW_FLD_ODPORT, 0, num(argv[3]));
+		emit(PFW_OP_RULE, 0, 0, r);
+		emit(PFW_OP_SET_CTMARK, 0, 0, pool_add(m, 2));
+		emit(PFW_OP_ACCEPT, 0, 0, 0);
+		patch(f1, n_insns);
+		patch(f2, n_insns);
+		simple_rule(udp, 1, 1503, "mkprog:ct-udp-drop", PFW_OP_DROP, 0);
+		default_rule(1504, PFW_OP_ACCEPT);
 	} else if (!strcmp(what, "nat") && argc == 3) {
 		/* forward: tcp dnat to ::ffff:10.9.9.9 port 80 (valid, not run) */
 		uint32_t op[PFW_NAT_WORDS] = { PFW_NAT_DNAT,

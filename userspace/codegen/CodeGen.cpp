@@ -359,6 +359,9 @@ private:
             case ir::Effect::Kind::SetMark:
                 e_.op(PFW_OP_SET_MARK, e_.poolAdd({ef.mask, ef.value}));
                 break;
+            case ir::Effect::Kind::SetCtMark:
+                e_.op(PFW_OP_SET_CTMARK, e_.poolAdd({ef.mask, ef.value}));
+                break;
             case ir::Effect::Kind::SetDscp:
                 e_.op(PFW_OP_SET_DSCP, ef.value & 63);
                 break;

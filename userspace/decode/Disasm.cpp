@@ -157,7 +157,8 @@ std::string formatInsn(const pfw_prog& p, uint32_t pc) {
         if (w[1] != PFW_NONE32)
             s += " lim" + std::to_string(w[1]);
         break;
-    case PFW_OP_SET_MARK: s += " & ~" + hex(w[0]) + " | " + hex(w[1]); break;
+    case PFW_OP_SET_MARK:
+    case PFW_OP_SET_CTMARK: s += " & ~" + hex(w[0]) + " | " + hex(w[1]); break;
     case PFW_OP_SET_DSCP: s += " " + std::to_string(in.arg); break;
     case PFW_OP_TAG: s += std::string(in.arg & PFW_TAG_UNTAG ? " untag " : " ") + std::to_string(in.arg & 0xffff); break;
     case PFW_OP_ACCEPT: s += in.arg ? " next " + std::to_string(in.arg) : ""; break;

@@ -117,10 +117,12 @@ struct NatSpec {
 
 // Side effects run in order when the rule acts, before its verdict.
 struct Effect {
-    enum class Kind { Log, SetMark, SetDscp, Tag, Untag };
+    enum class Kind { Log, SetMark, SetDscp, Tag, Untag, SetCtMark };
     Kind kind = Kind::Log;
     LogSpec log;
-    uint32_t mask = 0, value = 0;  // SetMark: mark = (mark & ~mask) | value
+    // SetMark: mark = (mark & ~mask) | value; SetCtMark the same on the
+    // connection's mark (the ctmark field), which the kernel writes back
+    uint32_t mask = 0, value = 0;
 };
 
 struct Action {

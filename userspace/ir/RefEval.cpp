@@ -71,6 +71,11 @@ void applyEffects(const Action& a, pfw_pkt& pkt, RefResult& res) {
         case Effect::Kind::SetMark:
             pkt.f[PFW_FLD_MARK] = (pkt.f[PFW_FLD_MARK] & ~ef.mask) | ef.value;
             break;
+        case Effect::Kind::SetCtMark:
+            pkt.f[PFW_FLD_CTMARK] = (pkt.f[PFW_FLD_CTMARK] & ~ef.mask) | ef.value;
+            res.ctmark = pkt.f[PFW_FLD_CTMARK];
+            res.ctmarkSet = true;
+            break;
         case Effect::Kind::SetDscp:
             res.dscp = ef.value & 63;
             break;

@@ -27,6 +27,8 @@ struct RefResult {
     uint32_t rule = PFW_NONE32;  // global rule index (rulesets' rules in order)
     uint32_t param = 0;
     uint32_t mark = 0;
+    uint32_t ctmark = 0;  // the connection mark SetCtMark left, when ctmarkSet
+    bool ctmarkSet = false;
     uint32_t dscp = PFW_NONE32;
 };
 

@@ -96,6 +96,18 @@ void PacketSpec::toPkt(pfw_pkt* pkt) const {
     if (dmac)
         pkt->addr[PFW_FLD_DMAC - PFW_FLD_SADDR][2] = static_cast<uint32_t>(*dmac >> 32),
         pkt->addr[PFW_FLD_DMAC - PFW_FLD_SADDR][3] = static_cast<uint32_t>(*dmac);
+    // conntrack fields exist for tracked packets only, as in the kernel
+    if (ctstate & (PFW_CT_NEW | PFW_CT_ESTABLISHED | PFW_CT_RELATED)) {
+        bool reply = ctdir == 1;
+        pkt->f[PFW_FLD_CTDIR] = ctdir;
+        pkt->f[PFW_FLD_CTMARK] = ctmark;
+        uint32_t* od = pkt->addr[PFW_FLD_ODADDR - PFW_FLD_SADDR];
+        const uint32_t* own = pkt->addr[reply ? 0 : 1];
+        for (int w = 0; w < 4; w++)
+            od[w] = odaddr ? (*odaddr)[w] : own[w];
+        uint32_t port = pkt->f[reply ? PFW_FLD_SPORT : PFW_FLD_DPORT];
+        pkt->f[PFW_FLD_ODPORT] = odport ? *odport : port;
+    }
 }
 
 std::optional<PacketSpec> parsePacket(const std::vector<std::string>& words, Diagnostics& diags) {
@@ -235,6 +247,37 @@ std::optional<PacketSpec> parsePacket(const std::vector<std::string>& words, Dia
                 return std::nullopt;
             }
             (k == "smac" ? p.smac : p.dmac) = m;
+        } else if (k == "ctdir") {
+            if (v != "original" && v != "reply") {
+                diags.error({}, v, "ctdir is original or reply");
+                return std::nullopt;
+            }
+            p.ctdir = v == "reply" ? 1 : 0;
+        } else if (k == "ctmark") {
+            auto n = num(0xffffffffu);
+            if (!n)
+                return std::nullopt;
+            p.ctmark = static_cast<uint32_t>(*n);
+        } else if (k == "odport") {
+            auto n = num(65535);
+            if (!n)
+                return std::nullopt;
+            p.odport = static_cast<uint32_t>(*n);
+        } else if (k == "odst") {
+            std::array<uint32_t, 4> w{0, 0, 0xffff, 0};
+            in6_addr a6{};
+            in_addr a4{};
+            if (inet_pton(AF_INET, v.c_str(), &a4) == 1) {
+                w[3] = ntohl(a4.s_addr);
+            } else if (inet_pton(AF_INET6, v.c_str(), &a6) == 1) {
+                for (int i = 0; i < 4; i++)
+                    w[i] = static_cast<uint32_t>(a6.s6_addr[4 * i]) << 24 | a6.s6_addr[4 * i + 1] << 16 |
+                           a6.s6_addr[4 * i + 2] << 8 | a6.s6_addr[4 * i + 3];
+            } else {
+                diags.error({}, v, "not an IP address");
+                return std::nullopt;
+            }
+            p.odaddr = w;
         } else if (k == "truncate") {
             truncate = num(65535);
             if (!truncate)

@@ -10,6 +10,7 @@
 // takes from the skb and conntrack (interfaces, state, mark, uid...).
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -32,6 +33,12 @@ struct PacketSpec {
     uint32_t mark = 0, uid = PFW_NONE32, gid = PFW_NONE32, time = 0;
     uint32_t saddrtype = 0, daddrtype = 0, ethertype = 0;
     std::optional<uint64_t> smac, dmac;
+    // conntrack: direction (0 original, 1 reply), mark, and the original
+    // destination (before DNAT): by default the packet's own destination in
+    // the original direction, its source in the reply direction
+    uint32_t ctdir = 0, ctmark = 0;
+    std::optional<std::array<uint32_t, 4>> odaddr;
+    std::optional<uint32_t> odport;
     std::string text;  // the words it was built from
 
     // Parses, builds the headers and fills *pkt through pfw_pkt_parse.
@@ -44,7 +51,8 @@ struct PacketSpec {
 // new|established|related|invalid|untracked, mark N, uid N, gid N, len N
 // (payload bytes), ttl N, tos N, dscp N, ipid N, frag first|later,
 // smac/dmac MAC, time N (default: now, or $POLYFW_NOW), truncate N (cut the
-// built packet to N bytes).
+// built packet to N bytes), ctdir original|reply, ctmark N, odst ADDR and
+// odport N (the connection's original destination, before DNAT).
 std::optional<PacketSpec> parsePacket(const std::vector<std::string>& words, Diagnostics& diags);
 
 // Hook names as the CLI spells them; -1 when unknown.

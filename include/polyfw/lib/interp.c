@@ -305,6 +305,7 @@ unsigned int pfw_interp_run(struct pfw_run *run, unsigned int hook)
 	run->rule = PFW_NONE32;
 	run->dscp = PFW_NONE32;
 	run->mark_set = 0;
+	run->ctmark_set = 0;
 	run->steps = 0;
 	run->error = PFW_ERR_NONE;
 	if (!run->budget || run->budget > PFW_MAX_COST)
@@ -384,6 +385,13 @@ unsigned int pfw_interp_run(struct pfw_run *run, unsigned int hook)
 			run->pkt->f[PFW_FLD_MARK] =
 				(run->pkt->f[PFW_FLD_MARK] & ~op[0]) | op[1];
 			run->mark_set = 1;
+			pc++;
+			break;
+		case PFW_OP_SET_CTMARK:
+			op = prog->pool + in->arg;
+			run->pkt->f[PFW_FLD_CTMARK] =
+				(run->pkt->f[PFW_FLD_CTMARK] & ~op[0]) | op[1];
+			run->ctmark_set = 1;
 			pc++;
 			break;
 		case PFW_OP_SET_DSCP:

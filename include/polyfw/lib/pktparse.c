@@ -55,6 +55,8 @@ void pfw_pkt_init(struct pfw_pkt *pkt)
 	pkt->f[PFW_FLD_UID] = PFW_NONE32;
 	pkt->f[PFW_FLD_GID] = PFW_NONE32;
 	pkt->f[PFW_FLD_TABLEARG] = 0;
+	pkt->f[PFW_FLD_CTDIR] = PFW_NONE32;
+	pkt->f[PFW_FLD_ODPORT] = PFW_NONE16;
 }
 
 static void parse_ipv4_options(struct pfw_pkt *pkt, const __u8 *o,

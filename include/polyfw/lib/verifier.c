@@ -111,10 +111,11 @@ static const char *const scalar_names[PFW_NSCALARS] = {
 	"tcpack", "tcpwin", "tcpdatalen", "tcpmss", "ipopts", "tcpopts",
 	"exthdrs", "ethertype", "mark", "uid", "gid", "ctstate", "hook",
 	"dir", "time", "saddrtype", "daddrtype", "tablearg", "l4ok",
+	"ctdir", "ctmark", "odport",
 };
 
 static const char *const addr_names[PFW_NADDRS] = {
-	"saddr", "daddr", "smac", "dmac",
+	"saddr", "daddr", "smac", "dmac", "odaddr",
 };
 
 static const char *const ifn_names[PFW_NIFNS] = {
