@@ -30,6 +30,7 @@
 #include <map>
 #include <optional>
 #include <stdexcept>
+#include <tuple>
 
 #include "codegen/Emitter.h"
 #include "opt/Classifier.h"
@@ -107,6 +108,7 @@ private:
     // rule-table index of the first rule of each ruleset
     std::vector<uint32_t> ruleBase_;
     unsigned hook_ = 0;  // the hook whose chain is being emitted
+    std::map<std::tuple<uint32_t, uint32_t, uint32_t, uint32_t>, uint32_t> limiterIndex_;
     // attribution of instructions / pool words to rules for --stats
     std::vector<uint64_t> ruleInsns_, rulePool_;
 
@@ -115,9 +117,18 @@ private:
         rulePool_[rule] += e_.pool().size() - pool0;
     }
 
+    // One bucket per rule and limit, however many hooks (or copies of an
+    // action block) the rule is emitted at: the rule's key and the limit's
+    // parameters name it.  (Two identical limits in one rule share it.)
     uint32_t addLimiter(const ir::Limiter& l, uint32_t key) {
+        auto id = std::make_tuple(key, l.rate, l.burst, l.flags);
+        auto it = limiterIndex_.find(id);
+        if (it != limiterIndex_.end())
+            return it->second;
         e_.lims.push_back({l.rate, l.burst, l.flags, key});
-        return static_cast<uint32_t>(e_.lims.size() - 1);
+        uint32_t idx = static_cast<uint32_t>(e_.lims.size() - 1);
+        limiterIndex_.emplace(id, idx);
+        return idx;
     }
 
     uint32_t addSet(uint8_t field, const std::vector<Interval>& ivs) {

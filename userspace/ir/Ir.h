@@ -62,7 +62,7 @@ inline u128 v4Mapped(uint32_t a) { return (static_cast<u128>(0xffff) << 32) | a;
 Interval prefixInterval(u128 addr, unsigned bits);
 
 struct Limiter {
-    uint32_t rate = 0;  // per second
+    uint32_t rate = 0;  // a period: a second, or PFW_LIM_PERIOD_* in flags
     uint32_t burst = 0;
     uint32_t flags = 0;  // PFW_LIM_*
 };

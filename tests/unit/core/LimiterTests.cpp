@@ -7,6 +7,7 @@
 #include <catch2/catch.hpp>
 
 #include "ProgBuilder.h"
+#include "driver/Compile.h"
 #include "sim/SimHost.h"
 #include "verify/Verify.h"
 
@@ -79,4 +80,49 @@ TEST_CASE("limiter: the verifier bounds flags and burst times period", "[limiter
     CHECK(verify::check(limitProg(1, 213504, PFW_LIM_PERIOD_DAY).build()) ==
           "limiter 0: a burst of 213504 over a period of 86400 s is too large");
     CHECK(verify::check(limitProg(1, 0xffffffffu, PFW_LIM_PERIOD_SECOND | PFW_LIM_BYTES).build()) == "");
+}
+
+TEST_CASE("limiter: one bucket per rule, whatever hooks the rule runs at", "[limiter]") {
+    ir::Program prog;
+    ir::Ruleset rs;
+    rs.name = "lim";
+    rs.hooks = {PFW_HOOK_INPUT, PFW_HOOK_FORWARD, PFW_HOOK_OUTPUT};
+    ir::Rule r;
+    ir::Match m;
+    m.kind = ir::Match::Kind::Limit;
+    m.limit = {3, 3, PFW_LIM_PERIOD_MINUTE};
+    r.matches = {m};
+    r.action.kind = ir::Action::Kind::Accept;
+    r.loc = "lim:1";
+    rs.rules.push_back(r);
+    ir::Rule other = r;
+    other.matches[0].limit = {5, 5, 0};
+    other.loc = "lim:2";
+    rs.rules.push_back(other);
+    ir::Rule def;
+    def.action.kind = ir::Action::Kind::Drop;
+    def.loc = "lim:default";
+    rs.rules.push_back(def);
+    prog.rulesets.push_back(rs);
+    auto res = driver::compile(prog);
+    REQUIRE(res.ok());
+    pfw_prog p{};
+    REQUIRE(verify::check(res.blob, &p) == "");
+    REQUIRE(p.n_lims == 2);  // not one per hook
+    // the hooks draw from one bucket: 3 a minute in all
+    sim::SimHost host(p);
+    unsigned hooks[] = {PFW_HOOK_INPUT, PFW_HOOK_FORWARD, PFW_HOOK_OUTPUT, PFW_HOOK_FORWARD};
+    uint32_t rules[4];
+    for (int i = 0; i < 4; i++) {
+        pfw_pkt pkt;
+        pfw_pkt_init(&pkt);
+        pkt.f[PFW_FLD_TIME] = 5000;
+        pfw_run run;
+        host.run(pkt, hooks[i], run);
+        rules[i] = run.rule;
+    }
+    CHECK(rules[0] == 0);
+    CHECK(rules[1] == 0);
+    CHECK(rules[2] == 0);
+    CHECK(rules[3] == 1);  // the first bucket is empty, whichever hook asks
 }
