@@ -43,6 +43,7 @@ static const struct nla_policy pfw_nl_policy[POLYFW_A_MAX + 1] = {
 	[POLYFW_A_DROPS_BUDGET] = { .type = NLA_REJECT },
 	[POLYFW_A_PAD] = { .type = NLA_REJECT },
 	[POLYFW_A_HOOKS] = { .type = NLA_REJECT },
+	[POLYFW_A_STATES_REFUSED] = { .type = NLA_REJECT },
 };
 
 /* The text of an error, in a message of its own before the error ack. */
@@ -127,6 +128,8 @@ static int pfw_get_info(struct sk_buff *skb, struct genl_info *info)
 	    nla_put_u32(msg, POLYFW_A_FLAGS, flags) ||
 	    nla_put_u32(msg, POLYFW_A_COST, rt ? rt->prog.cost : 0) ||
 	    nla_put_u32(msg, POLYFW_A_HOOKS, pn->hooks) ||
+	    nla_put_u64_64bit(msg, POLYFW_A_STATES_REFUSED,
+			      pfw_state_refused(pn->states), POLYFW_A_PAD) ||
 	    nla_put_u64_64bit(msg, POLYFW_A_DROPS_MALFORMED,
 			      pfw_net_drops(pn, PFW_DROP_MALFORMED), POLYFW_A_PAD) ||
 	    nla_put_u64_64bit(msg, POLYFW_A_DROPS_BUDGET,

@@ -74,6 +74,7 @@ struct state {
 struct pfw_state_table {
 	spinlock_t lock; /* insertions and removals; lookups use RCU */
 	atomic_t count;
+	atomic64_t refused; /* new flows refused: table full, no memory */
 	struct mem_cgroup *memcg; /* who pays for the entries */
 	u32 seed;
 	struct hlist_head *buckets;
@@ -225,6 +226,7 @@ struct pfw_state_table *pfw_state_table_create(void)
 	}
 	spin_lock_init(&t->lock);
 	atomic_set(&t->count, 0);
+	atomic64_set(&t->refused, 0);
 	/* the writer installing the first stateful program: its cgroup */
 	t->memcg = get_mem_cgroup_from_mm(current->mm);
 	t->seed = get_random_u32();
@@ -263,6 +265,11 @@ void pfw_state_table_destroy(struct pfw_state_table *t)
 unsigned int pfw_state_count(const struct pfw_state_table *t)
 {
 	return t ? atomic_read(&t->count) : 0;
+}
+
+u64 pfw_state_refused(const struct pfw_state_table *t)
+{
+	return t ? atomic64_read(&t->refused) : 0;
 }
 
 static void refresh(struct state *s, const struct pfw_pkt *pkt)
@@ -339,8 +346,10 @@ int pfw_state_add(struct pfw_state_table *t, const struct pfw_pkt *pkt,
 		}
 	}
 	if (atomic_read(&t->count) >= READ_ONCE(max_states) ||
-	    atomic_read(&states_total) >= READ_ONCE(max_states_total))
+	    atomic_read(&states_total) >= READ_ONCE(max_states_total)) {
+		atomic64_inc(&t->refused);
 		goto out;
+	}
 	if (limit & PFW_STATE_LIM_COUNT) {
 		limit_key(pkt, parent_key, limit & ~PFW_STATE_LIM_COUNT, lkey);
 		lim = get_limit(t, lkey);
@@ -348,8 +357,10 @@ int pfw_state_add(struct pfw_state_table *t, const struct pfw_pkt *pkt,
 			goto out_lim;
 	}
 	s = state_zalloc(t, sizeof(*s));
-	if (!s)
+	if (!s) {
+		atomic64_inc(&t->refused);
 		goto out_lim;
+	}
 	memcpy(s->key, key, sizeof(key));
 	s->parent = parent_key;
 	s->closing = tcp_closing(pkt);

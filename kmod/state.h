@@ -18,6 +18,8 @@ struct pfw_state_table *pfw_state_table_create(void);
 void pfw_state_table_destroy(struct pfw_state_table *t);
 void pfw_state_table_flush(struct pfw_state_table *t);
 unsigned int pfw_state_count(const struct pfw_state_table *t);
+/* New flows refused because the table was full or memory short. */
+u64 pfw_state_refused(const struct pfw_state_table *t);
 
 /*
  * Packet path.  Lookup returns 1 and the key of the rule that created the

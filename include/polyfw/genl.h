@@ -50,6 +50,9 @@
  *                    in this namespace (bit 1 << enum pfw_hook, for IPv4
  *                    and IPv6 alike): exactly those the program has an
  *                    entry for
+ *     POLYFW_A_STATES_REFUSED: NLA_U64, new flows the dynamic state table
+ *                    refused because it was full (max_states,
+ *                    max_states_total) or out of memory
  *
  * POLYFW_CMD_LOAD_BEGIN: doit.  Starts a load transaction for the sending
  * socket (its netlink port id).  A socket has at most one transaction: a new
@@ -171,6 +174,7 @@ enum polyfw_attr {
 	POLYFW_A_DROPS_BUDGET,
 	POLYFW_A_PAD,
 	POLYFW_A_HOOKS,
+	POLYFW_A_STATES_REFUSED,
 	__POLYFW_A_LAST
 };
 

@@ -32,4 +32,19 @@ for i in $(seq 1 20); do
 	sleep 1
 done
 [ "$ok" = 1 ] || fail "the limit never freed up"
+
+# A full table refuses new flows and counts them (show --json states).
+refused() { pfw show --json | tr -d '\n ' | sed -n 's/.*"refused":\([0-9]*\).*/\1/p'; }
+load state 8080
+saved=$(cat /sys/module/polyfw/parameters/max_states)
+trap 'echo "$saved" >/sys/module/polyfw/parameters/max_states; topo_down' EXIT
+r0=$(refused)
+alive=$(pfw show --json | tr -d '\n ' | sed -n 's/.*"alive":\([0-9]*\).*/\1/p')
+echo "$alive" >/sys/module/polyfw/parameters/max_states
+expect_tcp timeout vm "$INET4" 8080
+r1=$(refused)
+echo "states refused: $r0 before, $r1 after a flow over max_states=$alive"
+[ "$r1" -gt "$r0" ] || fail "a flow over max_states was not counted as refused ($r0 -> $r1)"
+echo "$saved" >/sys/module/polyfw/parameters/max_states
+tcp_deliver vm inet "$INET4" 8080 || fail "TCP 8080 not delivered once max_states was restored"
 echo "kmod state: ok"

@@ -107,6 +107,7 @@ int runShow(bool json) {
         j["generation"] = s.prog.generation;
         j["loaded"] = s.loaded;
         j["cost"] = s.info.cost;
+        j["states"] = {{"alive", s.info.nStates}, {"refused", s.info.statesRefused}};
         j["hooks"] = nlohmann::json::array();
         static const char* const kHookNames[PFW_HOOK_MAX] = {"prerouting", "input", "forward", "output",
                                                              "postrouting"};

@@ -302,6 +302,7 @@ void parseInfo(const nlmsghdr* m, Info& out) {
         out.loaded = flags & POLYFW_INFO_F_LOADED;
     getU32(a, POLYFW_A_COST, out.cost);
     getU32(a, POLYFW_A_HOOKS, out.hooks);
+    getU64(a, POLYFW_A_STATES_REFUSED, out.statesRefused);
     // nla_put_u64_64bit() may put a POLYFW_A_PAD before each: it is skipped
     getU64(a, POLYFW_A_DROPS_MALFORMED, out.dropsMalformed);
     getU64(a, POLYFW_A_DROPS_BUDGET, out.dropsBudget);

@@ -25,6 +25,7 @@ struct Info {
     bool loaded = false;
     uint32_t cost = 0;  // the active program's worst-case cost per packet, 0 when none
     uint32_t hooks = 0;  // netfilter hooks polyfw is registered at: bit 1 << enum pfw_hook
+    uint64_t statesRefused = 0;  // new flows the full state table refused
     uint64_t dropsMalformed = 0;  // packets dropped for headers that could not be walked
     uint64_t dropsBudget = 0;  // packets dropped because a run spent its whole budget
 };
