@@ -44,6 +44,7 @@ static const struct nla_policy pfw_nl_policy[POLYFW_A_MAX + 1] = {
 	[POLYFW_A_PAD] = { .type = NLA_REJECT },
 	[POLYFW_A_HOOKS] = { .type = NLA_REJECT },
 	[POLYFW_A_STATES_REFUSED] = { .type = NLA_REJECT },
+	[POLYFW_A_STATE] = { .type = NLA_REJECT },
 };
 
 /* The text of an error, in a message of its own before the error ack. */
@@ -462,6 +463,53 @@ out:
 	return skb->len;
 }
 
+struct state_dump {
+	struct sk_buff *skb;
+	const struct pfw_runtime *rt;
+};
+
+static int put_state(void *arg, const struct pfw_state_info *info)
+{
+	struct state_dump *d = arg;
+	struct nlattr *nest;
+	long idx = d->rt ? pfw_prog_rule_by_key(d->rt, info->parent_key) : -1;
+
+	nest = nla_nest_start(d->skb, POLYFW_A_STATE);
+	if (!nest)
+		return -EMSGSIZE;
+	if (nla_put(d->skb, POLYFW_STATE_A_FLOW, sizeof(info->flow), info->flow) ||
+	    nla_put_u32(d->skb, POLYFW_STATE_A_PARENT_KEY, info->parent_key) ||
+	    (idx >= 0 && nla_put_u32(d->skb, POLYFW_STATE_A_RULE, idx)) ||
+	    nla_put_u32(d->skb, POLYFW_STATE_A_EXPIRES, info->expires)) {
+		nla_nest_cancel(d->skb, nest);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(d->skb, nest);
+	return 0;
+}
+
+/* cb->args[0]: hash chain, args[1]: entries of it already sent. */
+static int pfw_get_states(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct pfw_net *pn = pfw_net(sock_net(skb->sk));
+	struct state_dump d = { .skb = skb };
+	void *hdr;
+
+	mutex_lock(&pn->lock);
+	/* every chain walked: the dump is over */
+	if (!pn->states || cb->args[0] >= pfw_state_chains())
+		goto out;
+	d.rt = rcu_dereference_protected(pn->active, lockdep_is_held(&pn->lock));
+	hdr = dump_hdr(skb, cb, POLYFW_CMD_GET_STATES);
+	if (!hdr)
+		goto out;
+	pfw_state_dump(pn->states, &cb->args[0], &cb->args[1], put_state, &d);
+	genlmsg_end(skb, hdr);
+out:
+	mutex_unlock(&pn->lock);
+	return skb->len;
+}
+
 static const struct genl_ops pfw_genl_ops[] = {
 	{
 		.cmd = POLYFW_CMD_GET_INFO,
@@ -494,6 +542,10 @@ static const struct genl_ops pfw_genl_ops[] = {
 	}, {
 		.cmd = POLYFW_CMD_ZERO_COUNTERS,
 		.doit = pfw_zero_counters,
+		.flags = GENL_UNS_ADMIN_PERM,
+	}, {
+		.cmd = POLYFW_CMD_GET_STATES,
+		.dumpit = pfw_get_states,
 		.flags = GENL_UNS_ADMIN_PERM,
 	}, {
 		.cmd = POLYFW_CMD_FLUSH,

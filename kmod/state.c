@@ -272,6 +272,43 @@ u64 pfw_state_refused(const struct pfw_state_table *t)
 	return t ? atomic64_read(&t->refused) : 0;
 }
 
+unsigned long pfw_state_chains(void)
+{
+	return 1UL << STATE_HASH_BITS;
+}
+
+int pfw_state_dump(struct pfw_state_table *t, unsigned long *bucket,
+		   unsigned long *skip, pfw_state_put_fn put, void *arg)
+{
+	struct pfw_state_info info;
+	struct state *s;
+	unsigned long n;
+	int ret = 0;
+
+	if (!t)
+		return 0;
+	rcu_read_lock();
+	for (; *bucket < (1UL << STATE_HASH_BITS); (*bucket)++, *skip = 0) {
+		n = 0;
+		hlist_for_each_entry_rcu(s, &t->buckets[*bucket], node) {
+			unsigned long exp = READ_ONCE(s->expires);
+
+			if (n++ < *skip || time_after_eq(jiffies, exp))
+				continue;
+			memcpy(info.flow, s->key, sizeof(info.flow));
+			info.parent_key = s->parent;
+			info.expires = (u32)((exp - jiffies) / HZ);
+			ret = put(arg, &info);
+			if (ret)
+				goto out;
+			*skip = n;
+		}
+	}
+out:
+	rcu_read_unlock();
+	return ret;
+}
+
 static void refresh(struct state *s, const struct pfw_pkt *pkt)
 {
 	bool closing = READ_ONCE(s->closing);

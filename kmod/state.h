@@ -21,6 +21,25 @@ unsigned int pfw_state_count(const struct pfw_state_table *t);
 /* New flows refused because the table was full or memory short. */
 u64 pfw_state_refused(const struct pfw_state_table *t);
 
+/* One entry, as GET_STATES reports it. */
+struct pfw_state_info {
+	u32 flow[12]; /* family, proto, end A (addr[4], port), end B */
+	u32 parent_key;
+	u32 expires; /* seconds left */
+};
+
+typedef int (*pfw_state_put_fn)(void *arg, const struct pfw_state_info *info);
+
+/*
+ * Calls put() for the live entries from chain *bucket, entry *skip on, under
+ * RCU (put must not sleep); stops at the first put() that fails, leaving
+ * *bucket and *skip where to go on.  Returns that failure or 0 at the end.
+ */
+int pfw_state_dump(struct pfw_state_table *t, unsigned long *bucket,
+		   unsigned long *skip, pfw_state_put_fn put, void *arg);
+/* The number of hash chains: *bucket at this value means done. */
+unsigned long pfw_state_chains(void);
+
 /*
  * Packet path.  Lookup returns 1 and the key of the rule that created the
  * flow's entry; add returns 0 when the table is full or limit is exceeded.

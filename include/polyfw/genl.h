@@ -121,6 +121,17 @@
  * program to zero (packets, bytes and last-seen).
  *   Request: no attributes.
  *
+ * POLYFW_CMD_GET_STATES: dump.  The namespace's dynamic (keep-state) entries,
+ * many POLYFW_A_STATE per message, read under RCU while packets go on: an
+ * entry added or removed during the dump may be missed or seen.
+ *   Each POLYFW_A_STATE: NLA_NESTED
+ *     POLYFW_STATE_A_FLOW: NLA_BINARY, 12 host-order u32: family, protocol,
+ *         then the flow's two ends, the smaller first: address (4 words,
+ *         IPv4 as ::ffff:a.b.c.d) and port (PFW_NONE16 without ports) each
+ *     POLYFW_STATE_A_PARENT_KEY: NLA_U32
+ *     POLYFW_STATE_A_RULE: NLA_U32, only when the active program has the rule
+ *     POLYFW_STATE_A_EXPIRES: NLA_U32, seconds until the entry expires
+ *
  * POLYFW_CMD_FLUSH: doit.  Removes the active program (every packet is
  * accepted afterwards) and the dynamic states.  Bumps the generation even
  * when there was no program.
@@ -153,6 +164,7 @@ enum polyfw_cmd {
 	POLYFW_CMD_GET_COUNTERS,
 	POLYFW_CMD_ZERO_COUNTERS,
 	POLYFW_CMD_FLUSH,
+	POLYFW_CMD_GET_STATES,
 	__POLYFW_CMD_MAX
 };
 
@@ -175,6 +187,7 @@ enum polyfw_attr {
 	POLYFW_A_PAD,
 	POLYFW_A_HOOKS,
 	POLYFW_A_STATES_REFUSED,
+	POLYFW_A_STATE,
 	__POLYFW_A_LAST
 };
 
@@ -193,6 +206,18 @@ enum polyfw_rule_attr {
 };
 
 #define POLYFW_RULE_A_MAX (__POLYFW_RULE_A_LAST - 1)
+
+/* Nested in POLYFW_A_STATE (GET_STATES). */
+enum polyfw_state_attr {
+	POLYFW_STATE_A_UNSPEC,
+	POLYFW_STATE_A_FLOW, /* binary: 12 u32, see GET_STATES */
+	POLYFW_STATE_A_PARENT_KEY, /* u32: the parent rule's pfw_rule_desc.key */
+	POLYFW_STATE_A_RULE, /* u32: its index in the active program, if any */
+	POLYFW_STATE_A_EXPIRES, /* u32: seconds left */
+	__POLYFW_STATE_A_LAST
+};
+
+#define POLYFW_STATE_A_MAX (__POLYFW_STATE_A_LAST - 1)
 
 /* POLYFW_A_FLAGS of GET_INFO. */
 enum polyfw_info_flag {

@@ -16,6 +16,12 @@ serve inet tcp 8081
 serve vm tcp 9000
 load state 8080
 tcp_deliver vm inet "$INET4" 8080 || fail "TCP 8080 not delivered with keep-state"
+# polyfw states: the flow, its parent rule and the time it has left
+pfw states | tee "$VM_TMP/states"
+grep -Eq "^tcp +[0-9.]+:[0-9]+ +<-> +[0-9.]+:[0-9]+ +rule 0 mkprog:state-add +[0-9]+s left$" "$VM_TMP/states" ||
+	fail "polyfw states does not show the tcp flow of rule 0"
+grep -q "$INET4:8080" "$VM_TMP/states" || fail "polyfw states does not show $INET4:8080"
+pfw states --json | grep -q '"location": "mkprog:state-add"' || fail "polyfw states --json lacks the location"
 tcp_deliver vm inet "$INET6" 8080 || fail "TCP6 8080 not delivered with keep-state"
 expect_tcp timeout vm "$INET4" 8081
 expect_tcp timeout inet "$VM4" 9000

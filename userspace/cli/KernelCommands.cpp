@@ -3,6 +3,7 @@
 // cli/KernelCommands.cpp
 // polyfw load, show, counters and flush: the kernel half of polyfw.
 //------------------------------------------------------------------------------
+#include <arpa/inet.h>
 #include <cstdint>
 #include <ctime>
 #include <iomanip>
@@ -185,6 +186,77 @@ int runCounters(bool zero, bool json) {
     return 0;
 }
 
+// One end of a flow key: address (::ffff:a.b.c.d for IPv4) and port.
+std::string flowEnd(const uint32_t* w, uint32_t port) {
+    char buf[INET6_ADDRSTRLEN] = "";
+    std::string addr;
+    if (w[0] == 0 && w[1] == 0 && w[2] == 0xffff) {
+        in_addr a{htonl(w[3])};
+        inet_ntop(AF_INET, &a, buf, sizeof(buf));
+        addr = buf;
+    } else {
+        in6_addr a{};
+        for (int i = 0; i < 4; i++)
+            for (int b = 0; b < 4; b++)
+                a.s6_addr[4 * i + b] = static_cast<uint8_t>(w[i] >> (24 - 8 * b));
+        inet_ntop(AF_INET6, &a, buf, sizeof(buf));
+        addr = std::string("[") + buf + "]";
+    }
+    return port < 65536 ? addr + ":" + std::to_string(port) : addr;
+}
+
+std::string protoName(uint32_t p) {
+    switch (p) {
+    case 6: return "tcp";
+    case 17: return "udp";
+    case 1: return "icmp";
+    case 58: return "icmpv6";
+    case 132: return "sctp";
+    default: return std::to_string(p);
+    }
+}
+
+int runStates(bool json) {
+    nl::Client nl;
+    std::vector<nl::StateEntry> states;
+    std::string err = nl.getStates(states);
+    if (!err.empty())
+        return fail(err);
+    // names of parent rules from the active program, when it can be read
+    nl::Program prog;
+    pfw_prog view{};
+    bool named = nl.getProgram(prog).empty() && !prog.blob.empty() && verify::check(prog.blob, &view).empty();
+    auto where = [&](const nl::StateEntry& s) {
+        return named && s.rule ? decode::ruleLoc(view, *s.rule) : std::string();
+    };
+    if (json) {
+        nlohmann::json j = nlohmann::json::array();
+        for (const auto& s : states) {
+            nlohmann::json e{{"proto", protoName(s.flow[1])},
+                             {"a", flowEnd(s.flow + 2, s.flow[6])},
+                             {"b", flowEnd(s.flow + 7, s.flow[11])},
+                             {"parent_key", s.parentKey},
+                             {"expires", s.expires}};
+            if (s.rule) {
+                e["rule"] = *s.rule;
+                e["location"] = where(s);
+            }
+            j.push_back(e);
+        }
+        std::cout << j.dump(2) << "\n";
+        return 0;
+    }
+    std::cout << states.size() << (states.size() == 1 ? " state\n" : " states\n");
+    for (const auto& s : states) {
+        std::string loc = where(s);
+        std::cout << std::left << std::setw(7) << protoName(s.flow[1]) << std::setw(24)
+                  << flowEnd(s.flow + 2, s.flow[6]) << " <-> " << std::setw(24) << flowEnd(s.flow + 7, s.flow[11])
+                  << std::right << "  rule " << (s.rule ? std::to_string(*s.rule) : std::string("-")) << " "
+                  << (loc.empty() ? "-" : loc) << "  " << s.expires << "s left\n";
+    }
+    return 0;
+}
+
 int runFlush(std::optional<uint32_t> generation) {
     nl::Client nl;
     uint32_t gen = 0;
@@ -196,7 +268,7 @@ int runFlush(std::optional<uint32_t> generation) {
 }
 
 LoadArgs loadArgs;
-bool showJson = false;
+bool showJson = false, statesJson = false;
 bool countersZero = false, countersJson = false;
 std::optional<uint32_t> flushGeneration;
 
@@ -215,6 +287,10 @@ Registration reg([](CLI::App& app, Context& ctx) {
     counters->add_flag("--zero", countersZero, "set them to zero after printing them");
     counters->add_flag("--json", countersJson, "print JSON");
     counters->callback([&ctx] { ctx.exitCode = runCounters(countersZero, countersJson); });
+
+    auto* states = app.add_subcommand("states", "print the kernel's dynamic (keep-state) entries");
+    states->add_flag("--json", statesJson, "print JSON");
+    states->callback([&ctx] { ctx.exitCode = runStates(statesJson); });
 
     auto* flush = app.add_subcommand("flush", "remove the kernel's program: every packet is accepted");
     flush->add_option("--generation", flushGeneration,

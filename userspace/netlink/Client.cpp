@@ -81,6 +81,7 @@ AckInfo parseAck(const nlmsghdr* nlh) {
 struct Attrs {
     std::map<uint16_t, const nlattr*> one;
     std::vector<const nlattr*> rules;
+    std::vector<const nlattr*> states;
 };
 
 int collectAttr(const nlattr* a, void* data) {
@@ -88,6 +89,8 @@ int collectAttr(const nlattr* a, void* data) {
     uint16_t type = mnl_attr_get_type(a);
     if (type == POLYFW_A_RULE)
         attrs->rules.push_back(a);
+    else if (type == POLYFW_A_STATE)
+        attrs->states.push_back(a);
     else if (type <= POLYFW_A_MAX)
         attrs->one[type] = a;
     return MNL_CB_OK;
@@ -421,6 +424,47 @@ std::string Client::getCounters(std::vector<RuleCounter>& out, uint32_t* generat
         return "";
     }
     return "the program kept changing while its counters were being read";
+}
+
+namespace {
+
+int stateAttr(const nlattr* a, void* data) {
+    auto* st = static_cast<StateEntry*>(data);
+    switch (mnl_attr_get_type(a)) {
+    case POLYFW_STATE_A_FLOW:
+        if (mnl_attr_get_payload_len(a) == sizeof(st->flow))
+            std::memcpy(st->flow, mnl_attr_get_payload(a), sizeof(st->flow));
+        break;
+    case POLYFW_STATE_A_PARENT_KEY:
+        if (mnl_attr_validate(a, MNL_TYPE_U32) >= 0)
+            st->parentKey = mnl_attr_get_u32(a);
+        break;
+    case POLYFW_STATE_A_RULE:
+        if (mnl_attr_validate(a, MNL_TYPE_U32) >= 0)
+            st->rule = mnl_attr_get_u32(a);
+        break;
+    case POLYFW_STATE_A_EXPIRES:
+        if (mnl_attr_validate(a, MNL_TYPE_U32) >= 0)
+            st->expires = mnl_attr_get_u32(a);
+        break;
+    default:
+        break;
+    }
+    return MNL_CB_OK;
+}
+
+}  // namespace
+
+std::string Client::getStates(std::vector<StateEntry>& out) {
+    out.clear();
+    return request(POLYFW_CMD_GET_STATES, {}, true, [&](const nlmsghdr* m) {
+        Attrs a = parseAttrs(m);
+        for (const nlattr* s : a.states) {
+            StateEntry st;
+            mnl_attr_parse_nested(s, stateAttr, &st);
+            out.push_back(st);
+        }
+    });
 }
 
 std::string Client::zeroCounters() { return request(POLYFW_CMD_ZERO_COUNTERS, {}, false, nullptr); }

@@ -45,6 +45,14 @@ struct RuleCounter {
     uint64_t lastSeen = 0;  // seconds since the epoch, 0 for never
 };
 
+// One dynamic (keep-state) entry (POLYFW_CMD_GET_STATES).
+struct StateEntry {
+    uint32_t flow[12] = {};  // family, protocol, end A (address[4], port), end B
+    uint32_t parentKey = 0;
+    std::optional<uint32_t> rule;  // the parent's index in the active program
+    uint32_t expires = 0;  // seconds left
+};
+
 // The active program; blob is empty when there is none.
 struct Program {
     uint32_t generation = 0;
@@ -71,6 +79,7 @@ public:
                             uint32_t* newGeneration = nullptr);
     std::string getProgram(Program& out);
     std::string getCounters(std::vector<RuleCounter>& out, uint32_t* generation = nullptr);
+    std::string getStates(std::vector<StateEntry>& out);
     std::string zeroCounters();
     std::string flush(std::optional<uint32_t> expectedGeneration = std::nullopt,
                       uint32_t* newGeneration = nullptr);
