@@ -888,25 +888,10 @@ uint32_t matchKey(uint32_t h, const Match& m) {
 
 uint32_t ruleKey(const ir::Ruleset& rs, const ir::Rule& rule) {
     uint32_t h = mixStr(2166136261u, rs.name);
-    for (const auto& m : rule.matches) {
-        if (m.kind == Match::Kind::AnyOf) {
-            h = matchKey(h, m);
-            continue;
-        }
-        h = mix(h, static_cast<int>(m.kind));
-        h = mix(h, m.field);
-        h = mix(h, m.negate);
-        for (const auto& iv : m.set) {
-            h = mix(h, iv.lo);
-            h = mix(h, iv.hi);
-        }
-        h = mix(h, m.mask);
-        h = mix(h, m.value);
-        h = mixStr(h, m.name);
-        h = mix(h, m.prefix);
-        h = mix(h, m.imm);
-        h = mix(h, m.imm2);
-    }
+    // (matchKey hashes a plain match exactly as keys always did: counters
+    // of existing rules survive)
+    for (const auto& m : rule.matches)
+        h = matchKey(h, m);
     h = mix(h, static_cast<int>(rule.action.kind));
     h = mix(h, rule.action.arg);
     h = mix(h, rule.isDefault);
