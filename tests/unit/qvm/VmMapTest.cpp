@@ -88,6 +88,12 @@ TEST_CASE("qvm: vms.conf errors", "[qvm]") {
     CHECK(confError("work\nhome\n") ==
           "vms.conf:1:1: error: 'work': VM needs at least one interface\n"
           "vms.conf:2:1: error: 'home': VM needs at least one interface\n");
+    // A NUL or a control character would cut or garble the name the kernel
+    // compares (fuzz_qvm_file's regression "ifname-nul").
+    CHECK(confError(std::string("work \0\n", 7)) != "ok");
+    CHECK(confError(std::string("work ta\0p\n", 10)) != "ok");
+    CHECK(confError("work ta\x01p\n") != "ok");
+    CHECK(confError("work ta\x7fp\n") != "ok");
     // IFNAMSIZ is 16 with the NUL: 15 characters at most.
     CHECK(confError("work " + std::string(15, 'x') + "\n") == "ok");
     CHECK(confError("work " + std::string(15, 'x') + "+\n") == "ok");

@@ -18,12 +18,16 @@ namespace {
 
 bool validIfaceName(std::string_view n) {
     // The kernel's dev_valid_name(): shorter than IFNAMSIZ, no '/', ':' or
-    // blank, not "." or "..".  A '+' inside would read as a wildcard.
+    // blank, not "." or "..".  A '+' inside would read as a wildcard; a NUL
+    // or another control character would cut or garble the name the kernel
+    // compares (found by fuzz_qvm_file: "vm w \0" matched the empty name).
     if (n.empty() || n.size() >= PFW_IFNAMSIZ || n == "." || n == "..")
         return false;
-    for (char c : n)
-        if (c == '/' || c == ':' || c == '+' || isBlank(c))
+    for (char c : n) {
+        auto u = static_cast<unsigned char>(c);
+        if (c == '/' || c == ':' || c == '+' || isBlank(c) || u < 0x20 || u == 0x7f)
             return false;
+    }
     return true;
 }
 
