@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Runs every polyfw test on a fresh Debian machine: installs what is missing,
-# builds, runs the unit tests twice (plain, then under ASan and UBSan), builds
-# the kernel module and runs the end-to-end tests in a QEMU guest.
+# builds, runs the unit tests twice (plain, then under ASan and UBSan), runs
+# each libFuzzer target briefly (under ASan and UBSan, replaying its
+# regressions), builds the kernel module and runs the end-to-end tests in a
+# QEMU guest.
 # The last line is "all: N passed, M failed"; the exit status is 0 only when
 # nothing failed.
 set -uo pipefail
@@ -50,6 +52,22 @@ if [ -x "$BUILD/asan/tests/polyfw_tests" ]; then
 	(cd "$BUILD/asan" && ASAN_OPTIONS=detect_leaks=1 ctest -j"$JOBS" --output-on-failure) 2>&1 |
 		tee "$BUILD/ctest-asan.log" | tail -n 5
 	count_ctest "$BUILD/ctest-asan.log" "sanitizer unit tests"
+fi
+
+stage "fuzzing (short runs under ASan and UBSan)"
+# One pass or fail per target: its regressions replay clean and a short run
+# finds no crash (scripts/fuzz.sh, tests/fuzz/README.md).
+POLYFW_BUILD_DIR="$BUILD" "$REPO/scripts/fuzz.sh" all "${POLYFW_FUZZ_SECONDS:-15}" 2>&1 | tee "$BUILD/fuzz.log"
+fuzz_pass=$(grep -cE '^fuzz: [a-z_]+ passed: ' "$BUILD/fuzz.log")
+fuzz_fail=$(grep -cE '^fuzz: [a-z_]+ FAILED: ' "$BUILD/fuzz.log")
+if [ $((fuzz_pass + fuzz_fail)) -lt 4 ]; then
+	# the four targets of tests/fuzz: fewer results means the script broke
+	fail_stage "fuzzing (only $((fuzz_pass + fuzz_fail)) of 4 targets reported)"
+fi
+if [ $((fuzz_pass + fuzz_fail)) -gt 0 ]; then
+	passed=$((passed + fuzz_pass))
+	failed=$((failed + fuzz_fail))
+	while IFS= read -r t; do failures+=("$t"); done < <(sed -nE 's/^fuzz: ([a-z_]+) FAILED: .*/fuzz: \1/p' "$BUILD/fuzz.log")
 fi
 
 stage "kernel module and QEMU end-to-end tests"
