@@ -61,7 +61,7 @@ namespace {
 constexpr uint32_t kHdrWords = sizeof(pfw_prog_hdr) / 4;
 
 // The opcode list, straight from insn.def.
-enum ArgKind { K_NONE, K_IMM, K_POOL2, K_POOL4, K_POOL8, K_IFN, K_SET, K_CLS, K_RULE, K_LIM, K_LOG, K_NAT, K_JMP, K_NEXT, K_DYN };
+enum ArgKind { K_NONE, K_IMM, K_POOL2, K_POOL4, K_POOL8, K_IFN, K_SET, K_CLS, K_RULE, K_LIM, K_LOG, K_NAT, K_JMP, K_NEXT, K_DYN, K_SW };
 struct OpInfo {
     uint8_t op;
     char cls;
@@ -313,6 +313,13 @@ void makePacket(Stream& s, const pfw_prog& p, pfw_pkt& pkt) {
         pkt.f[PFW_FLD_UID] = pickScalar(s, p);
         pkt.f[PFW_FLD_GID] = pickScalar(s, p);
     }
+    static const uint32_t ctdirs[] = {0, 1, PFW_NONE32};
+    pkt.f[PFW_FLD_CTDIR] = ctdirs[s.byte() % 3];
+    pkt.f[PFW_FLD_CTMARK] = s.byte() % 2 ? pickScalar(s, p) : 0;
+    if (s.byte() % 2) {
+        pkt.f[PFW_FLD_ODPORT] = pickScalar(s, p);
+        pickAddr(s, p, pkt.addr[PFW_FLD_ODADDR - PFW_FLD_SADDR]);
+    }
     pkt.f[PFW_FLD_SADDRTYPE] = 1u << (s.byte() % 9);
     pkt.f[PFW_FLD_DADDRTYPE] = 1u << (s.byte() % 9);
     pkt.n_tags = s.byte() % (PFW_MAX_TAGS + 1);
@@ -326,7 +333,7 @@ void checkRun(const pfw_prog& p, const pfw_run& run, const pfw_pkt& pkt, unsigne
     CHECK(run.verdict <= PFW_V_NAT);
     CHECK(run.rule == PFW_NONE32 || run.rule < p.n_rules);
     CHECK(run.dscp == PFW_NONE32 || run.dscp <= 63);
-    CHECK(run.mark_set <= 1);
+    CHECK(run.mark_set <= 1 && run.ctmark_set <= 1);
     CHECK(pkt.n_tags <= PFW_MAX_TAGS);
     if (run.verdict == PFW_V_NAT) {
         CHECK(static_cast<uint64_t>(run.param) + PFW_NAT_WORDS <= p.n_pool);
@@ -520,6 +527,7 @@ struct Mut {
         case PFW_OP_RANGE:
         case PFW_OP_MASK:
         case PFW_OP_ANYBITS:
+        case PFW_OP_SWITCH:
             f = static_cast<uint8_t>(below(PFW_NSCALARS));
             break;
         case PFW_OP_ADDR_MASK:
@@ -609,6 +617,9 @@ struct Mut {
         return {rule, lim};
     }
 
+    // bytes, per source, and a period of a second, minute, hour or day
+    uint32_t limiterFlags() { return below(4) | below(4) << PFW_LIM_PERIOD_SHIFT; }
+
     void ensureRule() {
         if (p.rules.empty())
             p.rules.push_back({0, 0, r32(), 0});
@@ -693,7 +704,7 @@ struct Mut {
             break;
         case K_LIM:
             if (p.lims.empty())
-                p.lims.push_back({1 + below(100), 1 + below(100), below(4), r32()});
+                p.lims.push_back({1 + below(100), 1 + below(100), limiterFlags(), r32()});
             in.arg = chance(16) ? interesting() : below(static_cast<uint32_t>(p.lims.size()));
             break;
         case K_JMP:
@@ -713,6 +724,9 @@ struct Mut {
         case K_DYN:
             in.arg = stateCheckOperand(pc);
             break;
+        case K_SW:
+            in.arg = switchOperand(pc);
+            break;
         }
         in.field = fieldFor(*o, in.arg);
         if ((o->cls == 'T' || o->op == PFW_OP_CLASSIFY) && n > pc + 1)
@@ -720,6 +734,20 @@ struct Mut {
         if (chance(64))
             in.jf = static_cast<uint16_t>(r32());
         return in;
+    }
+
+    // SWITCH: n (lo, target) pairs, lo ascending, targets later.
+    uint32_t switchOperand(uint32_t pc) {
+        uint32_t pairs = 1 + below(5), lo = below(100);
+        std::vector<uint32_t> w = {pairs};
+        for (uint32_t i = 0; i < pairs; i++) {
+            w.push_back(lo);
+            w.push_back(targetAfter(pc));
+            lo += 1 + below(1000);
+        }
+        if (chance(16))
+            w[below(static_cast<uint32_t>(w.size()))] = interesting();
+        return appendPool(w);
     }
 
     uint32_t stateCheckOperand(uint32_t pc) {
@@ -746,7 +774,7 @@ struct Mut {
             for (uint64_t k = 0; k < c.n_results && c.jt_off + k < p.pool.size() && k < 4096; k++)
                 at.push_back(static_cast<uint32_t>(c.jt_off + k));
         for (const pfw_insn& in : p.insns) {
-            if (in.op != PFW_OP_STATE_CHECK || in.arg >= p.pool.size())
+            if ((in.op != PFW_OP_STATE_CHECK && in.op != PFW_OP_SWITCH) || in.arg >= p.pool.size())
                 continue;
             uint64_t n = p.pool[in.arg];
             for (uint64_t i = 0; i < n && i < 4096 && in.arg + 2 + 2 * i < p.pool.size(); i++)
@@ -834,7 +862,7 @@ struct Mut {
                 pos = sites[below(static_cast<uint32_t>(sites.size()))];
         }
         const OpInfo* o = opInfo(p.insns[pos].op);
-        if (!o || o->op == PFW_OP_STATE_CHECK || o->cls == 'X')
+        if (!o || o->op == PFW_OP_STATE_CHECK || o->op == PFW_OP_SWITCH || o->cls == 'X')
             return changeInsn();
         uint32_t k = 1 + below(chance(4) ? 2048 : 16);
         if (n + k > 8192)
@@ -1039,7 +1067,7 @@ struct Mut {
 
     void addLimiter() {
         p.lims.push_back({chance(8) ? interesting() : 1 + below(1000), chance(8) ? 0 : 1 + below(1000),
-                          chance(8) ? interesting() : below(4), r32()});
+                          chance(8) ? interesting() : limiterFlags(), r32()});
         uint32_t pc = siteBeforeEnd();
         pfw_insn in{};
         in.op = PFW_OP_LIMIT;
@@ -1252,7 +1280,7 @@ struct Mut {
             mutateTable(p.cls, pfw_cls_desc{});
             break;
         case 11:
-            mutateTable(p.lims, pfw_lim_desc{1 + below(100), 1 + below(100), below(4), r32()});
+            mutateTable(p.lims, pfw_lim_desc{1 + below(100), 1 + below(100), limiterFlags(), r32()});
             break;
         case 12:
             mutateStrtab();
