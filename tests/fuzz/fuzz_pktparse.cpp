@@ -151,6 +151,7 @@ void checkInvariants(const pfw_pkt& p, int r, unsigned family, uint32_t len) {
     CHECK((f[PFW_FLD_EXTHDRS] & ~0xbfu) == 0);
     CHECK(f[PFW_FLD_TCPDATALEN] <= f[PFW_FLD_IPLEN]);
     CHECK(f[PFW_FLD_UID] == PFW_NONE32 && f[PFW_FLD_GID] == PFW_NONE32);
+    CHECK(f[PFW_FLD_CTDIR] == PFW_NONE32 && f[PFW_FLD_CTMARK] == 0 && f[PFW_FLD_ODPORT] == PFW_NONE16);
     CHECK(f[PFW_FLD_TABLEARG] == 0);
     if (f[PFW_FLD_FAMILY] == 4) {
         CHECK(f[PFW_FLD_IPLEN] <= len && f[PFW_FLD_IPLEN] >= 20);

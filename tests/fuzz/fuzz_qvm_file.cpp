@@ -106,51 +106,41 @@ void collect(Values& v, const ir::Match& m) {
         if (m.prefix)
             v.names.insert(m.name + "0");
         break;
+    case ir::Match::Kind::AnyOf:
+        for (const ir::Match& a : m.alts)
+            collect(v, a);
+        break;
     default:
         break;
     }
 }
 
-// Open findings (tests/fuzz/README.md), masked when $POLYFW_FUZZ_SKIP_KNOWN
-// is set so that a campaign looks for new ones; their inputs in
-// regressions/fuzz_qvm_file/ fail until they are fixed.
-bool gSkipKnown = false;
-
-// Known issue "ifname-nul": an interface name with a NUL byte in it
-// ("vm work tap0 v\0\0x") is accepted; the bytecode compares it as the
-// NUL-padded name the kernel sees ("v"), the reference evaluator as the
-// string with the NULs, which no interface has.
-bool knownIssue(const ir::Program& p) {
-    auto bad = [](const ir::Match& m) {
-        return m.kind == ir::Match::Kind::Ifname && m.name.find('\0') != std::string::npos;
-    };
-    for (const ir::Ruleset& rs : p.rulesets) {
-        for (const auto& alt : rs.scope)
-            for (const ir::Match& m : alt)
-                if (bad(m))
-                    return true;
-        for (const ir::Rule& r : rs.rules)
-            for (const ir::Match& m : r.matches)
-                if (bad(m))
-                    return true;
-    }
-    return false;
+// Matches and rules whose outcome depends on the host's state (random
+// numbers, token buckets, reverse path, tags, dynamic state), which the
+// simulator and the reference evaluator do not share: no comparison then.
+bool hostMatch(const ir::Match& m) {
+    if (m.kind == ir::Match::Kind::AnyOf)
+        for (const ir::Match& a : m.alts)
+            if (hostMatch(a))
+                return true;
+    return m.kind == ir::Match::Kind::Prob || m.kind == ir::Match::Kind::Limit || m.kind == ir::Match::Kind::Rpf ||
+           m.kind == ir::Match::Kind::Tagged;
 }
 
 bool hasHostMatches(const ir::Program& p) {
-    auto host = [](const ir::Match& m) {
-        return m.kind == ir::Match::Kind::Prob || m.kind == ir::Match::Kind::Limit ||
-               m.kind == ir::Match::Kind::Rpf || m.kind == ir::Match::Kind::Tagged;
-    };
+    auto host = hostMatch;
     for (const ir::Ruleset& rs : p.rulesets) {
         for (const auto& alt : rs.scope)
             for (const ir::Match& m : alt)
                 if (host(m))
                     return true;
-        for (const ir::Rule& r : rs.rules)
+        for (const ir::Rule& r : rs.rules) {
+            if (r.keepState || r.action.kind == ir::Action::Kind::CheckState)
+                return true;
             for (const ir::Match& m : r.matches)
                 if (host(m))
                     return true;
+        }
     }
     return false;
 }
@@ -231,7 +221,7 @@ void differential(const ir::Program& prog, const std::vector<uint32_t>& blob, ui
             for (const ir::Match& m : r.matches)
                 collect(v, m);
     }
-    bool compare = !hasHostMatches(prog) && !(gSkipKnown && knownIssue(prog));
+    bool compare = !hasHostMatches(prog);
     std::mt19937 rng(seed);
     for (int k = 0; k < 24; k++) {
         pfw_pkt pkt = makePacket(rng, v);
@@ -250,6 +240,8 @@ void differential(const ir::Program& prog, const std::vector<uint32_t>& blob, ui
                 CHECK(run.rule == want.rule);
                 CHECK(run.param == want.param);
                 CHECK(mine.f[PFW_FLD_MARK] == want.mark);
+                if (want.ctmarkSet)
+                    CHECK(mine.f[PFW_FLD_CTMARK] == want.ctmark);
             }
         }
     }
@@ -258,7 +250,6 @@ void differential(const ir::Program& prog, const std::vector<uint32_t>& blob, ui
 }  // namespace
 
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
-    gSkipKnown = getenv("POLYFW_FUZZ_SKIP_KNOWN") != nullptr;
     char path[] = "/tmp/polyfw-fuzz-resolv.XXXXXX";
     int fd = mkstemp(path);
     if (fd >= 0) {
