@@ -17,8 +17,9 @@
 # One line per target says "fuzz: TARGET passed|FAILED: ..." with the number
 # of executions, the time, the coverage and the crash file if there is one;
 # the last line is "fuzz: N passed, M failed" and the exit status is 0 only
-# when nothing failed.  Installs clang-14 and libclang-rt-14-dev (and what
-# scripts/deps.sh installs) when missing.
+# when nothing failed.  Installs clang-14, libclang-rt-14-dev (libFuzzer and
+# the sanitizer runtimes) and llvm-14 (llvm-symbolizer, for readable stacks),
+# and what scripts/deps.sh installs, when missing.
 set -uo pipefail
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -80,7 +81,7 @@ inputs_of() {
 deps() {
 	"$REPO/scripts/deps.sh" || return 1
 	local p missing=() sudo_cmd=()
-	for p in clang-14 libclang-rt-14-dev; do
+	for p in clang-14 libclang-rt-14-dev llvm-14; do
 		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 	done
 	if [ ${#missing[@]} -gt 0 ]; then
@@ -93,6 +94,11 @@ deps() {
 }
 
 deps || give_up "dependencies could not be installed"
+# sanitizer reports name functions and lines
+if [ -x /usr/lib/llvm-14/bin/llvm-symbolizer ]; then
+	export ASAN_SYMBOLIZER_PATH=/usr/lib/llvm-14/bin/llvm-symbolizer
+	export UBSAN_SYMBOLIZER_PATH=$ASAN_SYMBOLIZER_PATH
+fi
 
 mkdir -p "$FUZZ_BUILD"
 if [ ! -f "$FUZZ_BUILD/CMakeCache.txt" ]; then
