@@ -8,25 +8,21 @@
  * (per-CPU counters) and turns the interpreter's verdict into a netfilter
  * one.
  *
- * Priority: NF_IP_PRI_FILTER / NF_IP6_PRI_FILTER (0) at every hook, where
- * iptables' and nftables' filter chains sit.  That is after conntrack
- * (-200), so the conntrack state is known, and after destination NAT in
- * prerouting and output (-100), so rules see the address the packet is
- * really going to; and before source NAT in postrouting (100) and before
- * conntrack confirmation (INT_MAX), so rules see the original source and a
- * dropped packet never creates a confirmed connection.
- *
- * A namespace registers the hook function only at the hooks its program
- * has an entry for (both families), so a packet at any other hook never
- * enters polyfw; the conntrack reference (nf_ct_netns_get(), which turns
- * conntrack on in the namespace) is held while any hook is registered.
+ * Each table registers this function at its own priority (table.c), within
+ * POLYFW_PRIO_MIN..POLYFW_PRIO_MAX: after conntrack (-200), so the
+ * conntrack state is known, and before conntrack confirmation (INT_MAX), so
+ * a dropped packet never creates a confirmed connection.  The default, 0,
+ * is where iptables' and nftables' filter chains sit: after destination NAT
+ * in prerouting and output (-100), so rules see the address the packet is
+ * really going to, and before source NAT in postrouting (100), so they see
+ * the original source.
  */
 #include "hook.h"
 #include "action.h"
 #include "limits.h"
-#include "netns.h"
 #include "prog.h"
 #include "route.h"
+#include "table.h"
 
 #include <linux/cred.h>
 #include <linux/etherdevice.h>
@@ -225,7 +221,7 @@ static void apply_mark(struct sk_buff *skb, const struct pfw_run *run)
  * every local on entry (CONFIG_INIT_STACK_ALL_ZERO), and the packet context
  * is a few hundred bytes that hooks without an entry should not pay for.
  */
-static noinline unsigned int pfw_hook_run(struct pfw_net *pn,
+static noinline unsigned int pfw_hook_run(struct pfw_table *t,
 					  struct pfw_runtime *rt,
 					  struct sk_buff *skb,
 					  const struct nf_hook_state *state)
@@ -249,7 +245,7 @@ static noinline unsigned int pfw_hook_run(struct pfw_net *pn,
 	 */
 	if (unlikely(ret) && !pfw_accept_malformed()) {
 		local_bh_disable();
-		pfw_net_count_drop(pn, PFW_DROP_MALFORMED);
+		pfw_table_count_drop(t, PFW_DROP_MALFORMED);
 		local_bh_enable();
 		return NF_DROP;
 	}
@@ -263,7 +259,7 @@ static noinline unsigned int pfw_hook_run(struct pfw_net *pn,
 	local_bh_disable();
 	pfw_interp_run(&run, state->hook);
 	if (unlikely(run.verdict == PFW_V_ERROR))
-		pfw_net_count_drop(pn, PFW_DROP_BUDGET);
+		pfw_table_count_drop(t, PFW_DROP_BUDGET);
 	local_bh_enable();
 
 	switch (run.verdict) {
@@ -294,91 +290,15 @@ static noinline unsigned int pfw_hook_run(struct pfw_net *pn,
 	return NF_ACCEPT;
 }
 
-static unsigned int pfw_hook(void *priv, struct sk_buff *skb,
-			     const struct nf_hook_state *state)
+unsigned int pfw_hook(void *priv, struct sk_buff *skb,
+		      const struct nf_hook_state *state)
 {
-	struct pfw_net *pn = pfw_net(state->net);
+	struct pfw_table *t = priv;
 	struct pfw_runtime *rt;
 
 	/* Hooks run under rcu_read_lock(). */
-	rt = rcu_dereference(pn->active);
+	rt = rcu_dereference(t->active);
 	if (!rt || rt->prog.hdr->entry[state->hook] == PFW_NO_ENTRY)
 		return NF_ACCEPT;
-	return pfw_hook_run(pn, rt, skb, state);
-}
-
-#define PFW_OPS(family, num, prio) {			\
-	.hook = pfw_hook, .pf = (family), .hooknum = (num),	\
-	.priority = (prio) }
-#define PFW_OPS4(num) PFW_OPS(NFPROTO_IPV4, num, NF_IP_PRI_FILTER)
-#define PFW_OPS6(num) PFW_OPS(NFPROTO_IPV6, num, NF_IP6_PRI_FILTER)
-
-/* Both families at each hook, indexed by enum pfw_hook. */
-static const struct nf_hook_ops pfw_hook_ops[PFW_HOOK_MAX][2] = {
-	{ PFW_OPS4(NF_INET_PRE_ROUTING), PFW_OPS6(NF_INET_PRE_ROUTING) },
-	{ PFW_OPS4(NF_INET_LOCAL_IN), PFW_OPS6(NF_INET_LOCAL_IN) },
-	{ PFW_OPS4(NF_INET_FORWARD), PFW_OPS6(NF_INET_FORWARD) },
-	{ PFW_OPS4(NF_INET_LOCAL_OUT), PFW_OPS6(NF_INET_LOCAL_OUT) },
-	{ PFW_OPS4(NF_INET_POST_ROUTING), PFW_OPS6(NF_INET_POST_ROUTING) },
-};
-
-static void unregister_hooks(struct pfw_net *pn, u32 mask)
-{
-	unsigned int h;
-
-	for (h = 0; h < PFW_HOOK_MAX; h++) {
-		if (mask & BIT(h))
-			nf_unregister_net_hooks(pn->net, pfw_hook_ops[h], 2);
-	}
-}
-
-int pfw_hook_want(struct pfw_net *pn, u32 mask)
-{
-	u32 add = mask & ~pn->hooks, done = 0;
-	unsigned int h;
-	int ret;
-
-	/* The program's hook numbers are netfilter's. */
-	BUILD_BUG_ON(NF_INET_PRE_ROUTING != (int)PFW_HOOK_PREROUTING ||
-		     NF_INET_LOCAL_IN != (int)PFW_HOOK_INPUT ||
-		     NF_INET_FORWARD != (int)PFW_HOOK_FORWARD ||
-		     NF_INET_LOCAL_OUT != (int)PFW_HOOK_OUTPUT ||
-		     NF_INET_POST_ROUTING != (int)PFW_HOOK_POSTROUTING);
-	lockdep_assert_held(&pn->lock);
-	if (!add)
-		return 0;
-	if (!pn->hooks) {
-		ret = nf_ct_netns_get(pn->net, NFPROTO_INET);
-		if (ret)
-			return ret;
-	}
-	for (h = 0; h < PFW_HOOK_MAX; h++) {
-		if (!(add & BIT(h)))
-			continue;
-		ret = nf_register_net_hooks(pn->net, pfw_hook_ops[h], 2);
-		if (ret)
-			goto err;
-		done |= BIT(h);
-	}
-	pn->hooks |= add;
-	return 0;
-
-err:
-	unregister_hooks(pn, done);
-	if (!pn->hooks)
-		nf_ct_netns_put(pn->net, NFPROTO_INET);
-	return ret;
-}
-
-void pfw_hook_keep(struct pfw_net *pn, u32 mask)
-{
-	u32 del = pn->hooks & ~mask;
-
-	lockdep_assert_held(&pn->lock);
-	if (!del)
-		return;
-	unregister_hooks(pn, del);
-	pn->hooks &= mask;
-	if (!pn->hooks)
-		nf_ct_netns_put(pn->net, NFPROTO_INET);
+	return pfw_hook_run(t, rt, skb, state);
 }

@@ -2,7 +2,7 @@
 /*
  * Copyright (C) 2025 The polyfw authors. All Rights Reserved.
  *
- * The netfilter hooks: where packets meet the active program.
+ * The netfilter hook function: where packets meet a table's program.
  */
 #ifndef _PFW_HOOK_H
 #define _PFW_HOOK_H
@@ -10,7 +10,6 @@
 #include <linux/netfilter.h>
 #include <linux/skbuff.h>
 
-struct pfw_net;
 struct pfw_runtime;
 
 /* What the pfw_host_* callbacks get as run->host. */
@@ -22,14 +21,10 @@ struct pfw_ctx {
 };
 
 /*
- * Under pn->lock.  Hooks are registered, for IPv4 and IPv6, only at the
- * netfilter hooks some entry needs (mask: bit enum pfw_hook), so packets
- * elsewhere never enter polyfw; conntrack is enabled in the namespace while
- * any is.  want() adds the hooks of mask that are missing (before a program
- * that needs them goes live), keep() removes those outside mask (after the
- * program that needed them is gone).
+ * The netfilter hook function of every table (priv: its struct pfw_table),
+ * IPv4 and IPv6, at every hook: runs the table's program on the packet.
  */
-int pfw_hook_want(struct pfw_net *pn, u32 mask);
-void pfw_hook_keep(struct pfw_net *pn, u32 mask);
+unsigned int pfw_hook(void *priv, struct sk_buff *skb,
+		      const struct nf_hook_state *state);
 
 #endif /* _PFW_HOOK_H */

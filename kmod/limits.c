@@ -98,25 +98,47 @@ int pfw_limit_txn_bytes(u64 in_flight, u32 size, char *log, size_t log_len)
 	return -ENOSPC;
 }
 
-int pfw_limit_prog_memory(const struct pfw_prog *prog, char *log,
-			  size_t log_len)
+void pfw_usage_add(struct pfw_usage *u, const struct pfw_prog *prog,
+		   u32 size)
 {
+	u->prog += size;
+	u->ctrs += pfw_counters_bytes(prog->n_rules);
+	u->lims += pfw_limiters_bytes(prog);
+}
+
+int pfw_limit_usage(const struct pfw_usage *u, char *log, size_t log_len)
+{
+	u32 pcap = READ_ONCE(netns_prog_bytes);
 	u32 ccap = READ_ONCE(netns_counter_bytes);
 	u32 lcap = READ_ONCE(netns_limiter_bytes);
-	u64 ctrs = pfw_counters_bytes(prog->n_rules);
-	u64 lims = pfw_limiters_bytes(prog);
 
-	if (ctrs > ccap) {
+	if (u->prog > pcap) {
 		snprintf(log, log_len,
-			 "rule counters would take %llu bytes, over this namespace's limit of %u bytes (module parameter netns_counter_bytes)",
-			 ctrs, ccap);
+			 "programs would take %llu bytes, over this namespace's limit of %u bytes (module parameter netns_prog_bytes)",
+			 u->prog, pcap);
 		return -EFBIG;
 	}
-	if (lims > lcap) {
+	if (u->ctrs > ccap) {
+		snprintf(log, log_len,
+			 "rule counters would take %llu bytes, over this namespace's limit of %u bytes (module parameter netns_counter_bytes)",
+			 u->ctrs, ccap);
+		return -EFBIG;
+	}
+	if (u->lims > lcap) {
 		snprintf(log, log_len,
 			 "limiters would take %llu bytes, over this namespace's limit of %u bytes (module parameter netns_limiter_bytes)",
-			 lims, lcap);
+			 u->lims, lcap);
 		return -EFBIG;
 	}
 	return 0;
+}
+
+int pfw_limit_prog_memory(const struct pfw_prog *prog, char *log,
+			  size_t log_len)
+{
+	struct pfw_usage u = {};
+
+	/* The blob's size was checked at BEGIN. */
+	pfw_usage_add(&u, prog, 0);
+	return pfw_limit_usage(&u, log, log_len);
 }

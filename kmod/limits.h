@@ -33,7 +33,17 @@ bool pfw_may_write(struct sk_buff *skb, struct genl_info *info);
  */
 int pfw_limit_prog_bytes(u32 size, char *log, size_t log_len);
 int pfw_limit_txn_bytes(u64 in_flight, u32 size, char *log, size_t log_len);
-/* Counters and limiters a verified program needs. */
+/* What programs take: the caps hold for all tables of a namespace. */
+struct pfw_usage {
+	u64 prog; /* bytes of blob */
+	u64 ctrs; /* bytes of per-CPU rule counters */
+	u64 lims; /* bytes of limiters */
+};
+
+void pfw_usage_add(struct pfw_usage *u, const struct pfw_prog *prog,
+		   u32 size);
+int pfw_limit_usage(const struct pfw_usage *u, char *log, size_t log_len);
+/* The same for one verified program alone (before taking the lock). */
 int pfw_limit_prog_memory(const struct pfw_prog *prog, char *log,
 			  size_t log_len);
 

@@ -13,6 +13,7 @@
 #include "netns.h"
 #include "prog.h"
 #include "state.h"
+#include "table.h"
 #include "txn.h"
 
 #include <linux/err.h>
@@ -45,6 +46,10 @@ static const struct nla_policy pfw_nl_policy[POLYFW_A_MAX + 1] = {
 	[POLYFW_A_HOOKS] = { .type = NLA_REJECT },
 	[POLYFW_A_STATES_REFUSED] = { .type = NLA_REJECT },
 	[POLYFW_A_STATE] = { .type = NLA_REJECT },
+	[POLYFW_A_TABLE] = { .type = NLA_NUL_STRING,
+			     .len = POLYFW_TABLE_NAMSIZ - 1 },
+	[POLYFW_A_PRIORITY] = NLA_POLICY_RANGE(NLA_S32, POLYFW_PRIO_MIN,
+					       POLYFW_PRIO_MAX),
 };
 
 /* The text of an error, in a message of its own before the error ack. */
@@ -71,14 +76,36 @@ static __printf(3, 4) void reply_error(struct genl_info *info, u8 cmd,
 	genlmsg_reply(msg, info);
 }
 
-/* Under pn->lock: -ESTALE when the writer's view is out of date. */
-static int check_generation(struct pfw_net *pn, struct genl_info *info,
-			    u8 cmd, bool check, u32 gen)
+/*
+ * The table a command names (POLYFW_A_TABLE, already NUL-terminated and
+ * short enough by the policy), or the default one; NULL for a bad name.
+ */
+static const char *table_name(struct nlattr **attrs,
+			      struct netlink_ext_ack *extack)
 {
-	if (!check || gen == pn->generation)
+	struct nlattr *a = attrs[POLYFW_A_TABLE];
+	const char *name;
+
+	if (!a)
+		return POLYFW_TABLE_DEFAULT;
+	name = nla_data(a);
+	if (pfw_table_name_ok(name))
+		return name;
+	NL_SET_ERR_MSG_ATTR(extack, a,
+			    "bad table name: 1 to 31 of A-Z a-z 0-9 _ . -, starting with a letter or digit");
+	return NULL;
+}
+
+/* Under pn->lock: -ESTALE when the writer's view of table is out of date. */
+static int check_generation(struct pfw_net *pn, struct genl_info *info,
+			    u8 cmd, const char *table, bool check, u32 gen)
+{
+	u32 now = pfw_table_generation(pn, table);
+
+	if (!check || gen == now)
 		return 0;
 	reply_error(info, cmd, "program changed since generation %u (now %u)",
-		    gen, pn->generation);
+		    gen, now);
 	NL_SET_ERR_MSG(info->extack, "program changed since the expected generation");
 	return -ESTALE;
 }
@@ -100,15 +127,45 @@ static int reply_generation(struct genl_info *info, u8 cmd, u32 gen)
 	return genlmsg_reply(msg, info);
 }
 
+/* A table's figures, as GET_INFO and GET_TABLES send them. */
+static int put_table(struct sk_buff *msg, struct pfw_table *t,
+		     const char *name)
+{
+	const struct pfw_runtime *rt = t ? pfw_table_prog(t) : NULL;
+	const struct pfw_state_table *st = t ? t->states : NULL;
+
+	if (nla_put_string(msg, POLYFW_A_TABLE, name) ||
+	    (t && nla_put_s32(msg, POLYFW_A_PRIORITY, t->priority)) ||
+	    nla_put_u32(msg, POLYFW_A_GENERATION, t ? t->generation : 0) ||
+	    nla_put_u32(msg, POLYFW_A_SIZE, rt ? rt->size : 0) ||
+	    nla_put_u32(msg, POLYFW_A_N_RULES, rt ? rt->prog.n_rules : 0) ||
+	    nla_put_u32(msg, POLYFW_A_N_STATES, pfw_state_count(st)) ||
+	    nla_put_u32(msg, POLYFW_A_COST, rt ? rt->prog.cost : 0) ||
+	    nla_put_u32(msg, POLYFW_A_HOOKS, t ? t->hooks : 0) ||
+	    nla_put_u64_64bit(msg, POLYFW_A_STATES_REFUSED,
+			      pfw_state_refused(st), POLYFW_A_PAD) ||
+	    nla_put_u64_64bit(msg, POLYFW_A_DROPS_MALFORMED,
+			      t ? pfw_table_drops(t, PFW_DROP_MALFORMED) : 0,
+			      POLYFW_A_PAD) ||
+	    nla_put_u64_64bit(msg, POLYFW_A_DROPS_BUDGET,
+			      t ? pfw_table_drops(t, PFW_DROP_BUDGET) : 0,
+			      POLYFW_A_PAD))
+		return -EMSGSIZE;
+	return 0;
+}
+
 static int pfw_get_info(struct sk_buff *skb, struct genl_info *info)
 {
 	struct pfw_net *pn = pfw_net(genl_info_net(info));
-	const struct pfw_runtime *rt;
+	const char *name = table_name(info->attrs, info->extack);
+	struct pfw_table *t;
 	struct sk_buff *msg;
 	u32 flags = 0;
 	void *hdr;
 	int ret = -EMSGSIZE;
 
+	if (!name)
+		return -EINVAL;
 	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!msg)
 		return -ENOMEM;
@@ -117,24 +174,13 @@ static int pfw_get_info(struct sk_buff *skb, struct genl_info *info)
 	if (!hdr)
 		goto err;
 	mutex_lock(&pn->lock);
-	rt = rcu_dereference_protected(pn->active, lockdep_is_held(&pn->lock));
-	if (rt)
+	t = pfw_table_find(pn, name);
+	if (t && pfw_table_prog(t))
 		flags |= POLYFW_INFO_F_LOADED;
 	if (pfw_txn_exists(pn, info->snd_portid))
 		flags |= POLYFW_INFO_F_TXN;
-	if (nla_put_u32(msg, POLYFW_A_GENERATION, pn->generation) ||
-	    nla_put_u32(msg, POLYFW_A_SIZE, rt ? rt->size : 0) ||
-	    nla_put_u32(msg, POLYFW_A_N_RULES, rt ? rt->prog.n_rules : 0) ||
-	    nla_put_u32(msg, POLYFW_A_N_STATES, pfw_state_count(pn->states)) ||
-	    nla_put_u32(msg, POLYFW_A_FLAGS, flags) ||
-	    nla_put_u32(msg, POLYFW_A_COST, rt ? rt->prog.cost : 0) ||
-	    nla_put_u32(msg, POLYFW_A_HOOKS, pn->hooks) ||
-	    nla_put_u64_64bit(msg, POLYFW_A_STATES_REFUSED,
-			      pfw_state_refused(pn->states), POLYFW_A_PAD) ||
-	    nla_put_u64_64bit(msg, POLYFW_A_DROPS_MALFORMED,
-			      pfw_net_drops(pn, PFW_DROP_MALFORMED), POLYFW_A_PAD) ||
-	    nla_put_u64_64bit(msg, POLYFW_A_DROPS_BUDGET,
-			      pfw_net_drops(pn, PFW_DROP_BUDGET), POLYFW_A_PAD)) {
+	if (put_table(msg, t, name) ||
+	    nla_put_u32(msg, POLYFW_A_FLAGS, flags)) {
 		mutex_unlock(&pn->lock);
 		goto err;
 	}
@@ -151,7 +197,10 @@ static int pfw_load_begin(struct sk_buff *skb, struct genl_info *info)
 {
 	struct pfw_net *pn = pfw_net(genl_info_net(info));
 	struct nlattr *gen = info->attrs[POLYFW_A_GENERATION];
+	struct nlattr *prio = info->attrs[POLYFW_A_PRIORITY];
 	char log[PFW_VERIFY_LOG_LEN] = "";
+	struct pfw_load_target target = {};
+	const char *name;
 	u32 size;
 	int ret;
 
@@ -159,19 +208,27 @@ static int pfw_load_begin(struct sk_buff *skb, struct genl_info *info)
 		return -EPERM;
 	if (GENL_REQ_ATTR_CHECK(info, POLYFW_A_SIZE))
 		return -EINVAL;
+	name = table_name(info->attrs, info->extack);
+	if (!name)
+		return -EINVAL;
 	size = nla_get_u32(info->attrs[POLYFW_A_SIZE]);
+	strscpy(target.table, name, sizeof(target.table));
+	target.has_prio = prio;
+	target.prio = prio ? nla_get_s32(prio) : POLYFW_PRIO_DEFAULT;
+	target.check_gen = gen;
+	target.gen = gen ? nla_get_u32(gen) : 0;
 	mutex_lock(&pn->lock);
 	/* A new BEGIN ends this socket's previous transaction, come what may. */
 	pfw_txn_abort(pn, info->snd_portid);
-	ret = check_generation(pn, info, POLYFW_CMD_LOAD_BEGIN, gen,
-			       gen ? nla_get_u32(gen) : 0);
+	ret = check_generation(pn, info, POLYFW_CMD_LOAD_BEGIN, name,
+			       target.check_gen, target.gen);
 	if (!ret)
 		ret = pfw_limit_prog_bytes(size, log, sizeof(log));
 	if (!ret)
 		ret = pfw_limit_txn_bytes(pn->txn_bytes, size, log, sizeof(log));
 	if (!ret)
-		ret = pfw_txn_begin(pn, info->snd_portid, size, gen,
-				    gen ? nla_get_u32(gen) : 0, info->extack);
+		ret = pfw_txn_begin(pn, info->snd_portid, size, &target,
+				    info->extack);
 	mutex_unlock(&pn->lock);
 	if (log[0]) {
 		reply_error(info, POLYFW_CMD_LOAD_BEGIN, "%s", log);
@@ -207,11 +264,11 @@ static int pfw_load_commit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct pfw_net *pn = pfw_net(genl_info_net(info));
 	char log[PFW_VERIFY_LOG_LEN] = "";
+	struct pfw_load_target target;
 	struct pfw_runtime *rt;
 	struct pfw_txn *t;
-	u32 size, gen;
-	bool check;
 	void *blob;
+	u32 size;
 	int ret;
 
 	if (!pfw_may_write(skb, info))
@@ -235,8 +292,7 @@ static int pfw_load_commit(struct sk_buff *skb, struct genl_info *info)
 	}
 	blob = t->buf;
 	size = t->size;
-	check = t->check_gen;
-	gen = t->gen;
+	target = t->target;
 	t->buf = NULL;
 	pfw_txn_free(t);
 
@@ -257,22 +313,24 @@ static int pfw_load_commit(struct sk_buff *skb, struct genl_info *info)
 		}
 		return ret;
 	}
-	ret = check_generation(pn, info, POLYFW_CMD_LOAD_COMMIT, check, gen);
+	ret = check_generation(pn, info, POLYFW_CMD_LOAD_COMMIT, target.table,
+			       target.check_gen, target.gen);
 	if (ret) {
 		pfw_prog_destroy(rt);
-		goto out;
-	}
-	ret = pfw_prog_install(pn, rt);
-	if (ret) {
-		NL_SET_ERR_MSG(info->extack, "cannot activate the program");
-		goto out;
-	}
-	gen = pn->generation;
-out:
-	mutex_unlock(&pn->lock);
-	if (ret)
+		mutex_unlock(&pn->lock);
 		return ret;
-	return reply_generation(info, POLYFW_CMD_LOAD_COMMIT, gen);
+	}
+	ret = pfw_table_load(pn, target.table, target.has_prio, target.prio,
+			     rt, log, sizeof(log));
+	size = pfw_table_generation(pn, target.table);
+	mutex_unlock(&pn->lock);
+	if (ret) {
+		if (log[0])
+			reply_error(info, POLYFW_CMD_LOAD_COMMIT, "%s", log);
+		NL_SET_ERR_MSG(info->extack, "cannot activate the program");
+		return ret;
+	}
+	return reply_generation(info, POLYFW_CMD_LOAD_COMMIT, size);
 }
 
 static int pfw_load_abort(struct sk_buff *skb, struct genl_info *info)
@@ -290,44 +348,78 @@ static int pfw_load_abort(struct sk_buff *skb, struct genl_info *info)
 static int pfw_zero_counters(struct sk_buff *skb, struct genl_info *info)
 {
 	struct pfw_net *pn = pfw_net(genl_info_net(info));
-	struct pfw_runtime *rt;
+	const char *name = table_name(info->attrs, info->extack);
+	struct pfw_runtime *rt = NULL;
+	struct pfw_table *t;
 
 	if (!pfw_may_write(skb, info))
 		return -EPERM;
+	if (!name)
+		return -EINVAL;
 	mutex_lock(&pn->lock);
-	rt = rcu_dereference_protected(pn->active, lockdep_is_held(&pn->lock));
+	t = pfw_table_find(pn, name);
+	if (t)
+		rt = pfw_table_prog(t);
 	if (rt)
 		pfw_counters_zero(&rt->ctrs);
 	mutex_unlock(&pn->lock);
 	return 0;
 }
 
-static int pfw_flush(struct sk_buff *skb, struct genl_info *info)
+static int flush_or_delete(struct sk_buff *skb, struct genl_info *info,
+			   u8 cmd)
 {
 	struct pfw_net *pn = pfw_net(genl_info_net(info));
 	struct nlattr *gen = info->attrs[POLYFW_A_GENERATION];
-	u32 now;
+	const char *name;
+	struct pfw_table *t;
+	u32 now = 0;
 	int ret;
 
 	if (!pfw_may_write(skb, info))
 		return -EPERM;
+	if (cmd == POLYFW_CMD_DELETE_TABLE &&
+	    GENL_REQ_ATTR_CHECK(info, POLYFW_A_TABLE))
+		return -EINVAL;
+	name = table_name(info->attrs, info->extack);
+	if (!name)
+		return -EINVAL;
 	mutex_lock(&pn->lock);
-	ret = check_generation(pn, info, POLYFW_CMD_FLUSH, gen,
+	ret = check_generation(pn, info, cmd, name, gen,
 			       gen ? nla_get_u32(gen) : 0);
-	if (!ret)
-		pfw_prog_flush(pn);
-	now = pn->generation;
+	t = ret ? NULL : pfw_table_find(pn, name);
+	if (t && cmd == POLYFW_CMD_FLUSH) {
+		pfw_table_flush(t);
+		now = t->generation;
+	} else if (t) {
+		pfw_table_delete(t);
+	} else if (!ret && cmd == POLYFW_CMD_DELETE_TABLE) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[POLYFW_A_TABLE],
+				    "no such table");
+		ret = -ENOENT;
+	}
 	mutex_unlock(&pn->lock);
 	if (ret)
 		return ret;
-	return reply_generation(info, POLYFW_CMD_FLUSH, now);
+	return reply_generation(info, cmd, now);
+}
+
+static int pfw_flush(struct sk_buff *skb, struct genl_info *info)
+{
+	return flush_or_delete(skb, info, POLYFW_CMD_FLUSH);
+}
+
+static int pfw_delete_table(struct sk_buff *skb, struct genl_info *info)
+{
+	return flush_or_delete(skb, info, POLYFW_CMD_DELETE_TABLE);
 }
 
 /*
  * Dumps: cb->args[0] is the position (byte offset or rule index), args[1]
  * says whether args[2] holds the generation the dump started at.  When the
- * program changes under a dump, one last message says so with
- * NLM_F_DUMP_INTR and the dump ends.
+ * table's program changes under a dump, one last message says so with
+ * NLM_F_DUMP_INTR and the dump ends.  The table is looked up again by name
+ * in every round: it may have gone (generation 0).
  */
 enum { DUMP_POS, DUMP_STARTED, DUMP_GEN };
 
@@ -338,25 +430,38 @@ static void *dump_hdr(struct sk_buff *skb, struct netlink_callback *cb,
 			   &pfw_genl_family, NLM_F_MULTI, cmd);
 }
 
+/*
+ * The table a dump is about, under pn->lock: NULL when there is none, or
+ * the name is bad (then *bad is set; the policy ran at the dump's start).
+ */
+static struct pfw_table *dump_table(struct netlink_callback *cb,
+				    struct pfw_net *pn, bool *bad)
+{
+	const char *name = table_name(genl_dumpit_info(cb)->attrs, cb->extack);
+
+	*bad = !name;
+	return name ? pfw_table_find(pn, name) : NULL;
+}
+
 /* Under pn->lock: 1 when the dump may go on, 0 when it ended. */
 static int dump_check(struct sk_buff *skb, struct netlink_callback *cb,
-		      struct pfw_net *pn, u8 cmd)
+		      u32 now, u8 cmd)
 {
 	void *hdr;
 
 	if (!cb->args[DUMP_STARTED]) {
 		cb->args[DUMP_STARTED] = 1;
-		cb->args[DUMP_GEN] = pn->generation;
+		cb->args[DUMP_GEN] = now;
 		return 1;
 	}
-	if (cb->args[DUMP_GEN] == pn->generation)
+	if (cb->args[DUMP_GEN] == now)
 		return 1;
 	if (cb->args[DUMP_STARTED] == 2)
 		return 0;
 	hdr = dump_hdr(skb, cb, cmd);
 	if (!hdr)
 		return 0;
-	if (nla_put_u32(skb, POLYFW_A_GENERATION, pn->generation)) {
+	if (nla_put_u32(skb, POLYFW_A_GENERATION, now)) {
 		genlmsg_cancel(skb, hdr);
 		return 0;
 	}
@@ -369,13 +474,21 @@ static int dump_check(struct sk_buff *skb, struct netlink_callback *cb,
 static int pfw_get_program(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct pfw_net *pn = pfw_net(sock_net(skb->sk));
-	const struct pfw_runtime *rt;
+	const struct pfw_runtime *rt = NULL;
+	struct pfw_table *t;
+	bool bad;
 	u32 off;
 
 	mutex_lock(&pn->lock);
-	if (!dump_check(skb, cb, pn, POLYFW_CMD_GET_PROGRAM))
+	t = dump_table(cb, pn, &bad);
+	if (bad) {
+		mutex_unlock(&pn->lock);
+		return -EINVAL;
+	}
+	if (!dump_check(skb, cb, t ? t->generation : 0, POLYFW_CMD_GET_PROGRAM))
 		goto out;
-	rt = rcu_dereference_protected(pn->active, lockdep_is_held(&pn->lock));
+	if (t)
+		rt = pfw_table_prog(t);
 	off = cb->args[DUMP_POS];
 	while (rt && off < rt->size) {
 		int room = skb_tailroom(skb) - GENL_HDRLEN - NLMSG_HDRLEN -
@@ -389,7 +502,7 @@ static int pfw_get_program(struct sk_buff *skb, struct netlink_callback *cb)
 		hdr = dump_hdr(skb, cb, POLYFW_CMD_GET_PROGRAM);
 		if (!hdr)
 			break;
-		if (nla_put_u32(skb, POLYFW_A_GENERATION, pn->generation) ||
+		if (nla_put_u32(skb, POLYFW_A_GENERATION, t->generation) ||
 		    nla_put_u32(skb, POLYFW_A_SIZE, rt->size) ||
 		    nla_put_u32(skb, POLYFW_A_OFFSET, off) ||
 		    nla_put(skb, POLYFW_A_DATA, len, rt->blob + off)) {
@@ -434,21 +547,30 @@ static int put_rule(struct sk_buff *skb, const struct pfw_runtime *rt, u32 i)
 static int pfw_get_counters(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct pfw_net *pn = pfw_net(sock_net(skb->sk));
-	const struct pfw_runtime *rt;
+	const struct pfw_runtime *rt = NULL;
+	struct pfw_table *t;
 	void *hdr;
+	bool bad;
 	u32 i;
 
 	mutex_lock(&pn->lock);
-	if (!dump_check(skb, cb, pn, POLYFW_CMD_GET_COUNTERS))
+	t = dump_table(cb, pn, &bad);
+	if (bad) {
+		mutex_unlock(&pn->lock);
+		return -EINVAL;
+	}
+	if (!dump_check(skb, cb, t ? t->generation : 0,
+			POLYFW_CMD_GET_COUNTERS))
 		goto out;
-	rt = rcu_dereference_protected(pn->active, lockdep_is_held(&pn->lock));
+	if (t)
+		rt = pfw_table_prog(t);
 	i = cb->args[DUMP_POS];
 	if (!rt || i >= rt->prog.n_rules)
 		goto out;
 	hdr = dump_hdr(skb, cb, POLYFW_CMD_GET_COUNTERS);
 	if (!hdr)
 		goto out;
-	if (nla_put_u32(skb, POLYFW_A_GENERATION, pn->generation)) {
+	if (nla_put_u32(skb, POLYFW_A_GENERATION, t->generation)) {
 		genlmsg_cancel(skb, hdr);
 		goto out;
 	}
@@ -493,18 +615,61 @@ static int pfw_get_states(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct pfw_net *pn = pfw_net(sock_net(skb->sk));
 	struct state_dump d = { .skb = skb };
+	struct pfw_table *t;
 	void *hdr;
+	bool bad;
 
 	mutex_lock(&pn->lock);
+	t = dump_table(cb, pn, &bad);
+	if (bad) {
+		mutex_unlock(&pn->lock);
+		return -EINVAL;
+	}
 	/* every chain walked: the dump is over */
-	if (!pn->states || cb->args[0] >= pfw_state_chains())
+	if (!t || !t->states || cb->args[0] >= pfw_state_chains())
 		goto out;
-	d.rt = rcu_dereference_protected(pn->active, lockdep_is_held(&pn->lock));
+	d.rt = pfw_table_prog(t);
 	hdr = dump_hdr(skb, cb, POLYFW_CMD_GET_STATES);
 	if (!hdr)
 		goto out;
-	pfw_state_dump(pn->states, &cb->args[0], &cb->args[1], put_state, &d);
+	pfw_state_dump(t->states, &cb->args[0], &cb->args[1], put_state, &d);
 	genlmsg_end(skb, hdr);
+out:
+	mutex_unlock(&pn->lock);
+	return skb->len;
+}
+
+/*
+ * cb->args[0]: tables already sent; args[1]/[2]: the namespace generation
+ * the dump started at, so that a table made or deleted meanwhile
+ * interrupts it.
+ */
+static int pfw_get_tables(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct pfw_net *pn = pfw_net(sock_net(skb->sk));
+	struct pfw_table *t;
+	unsigned long i = 0;
+	void *hdr;
+
+	mutex_lock(&pn->lock);
+	if (!dump_check(skb, cb, pn->generation, POLYFW_CMD_GET_TABLES))
+		goto out;
+	list_for_each_entry(t, &pn->tables, list) {
+		u32 flags = pfw_table_prog(t) ? POLYFW_INFO_F_LOADED : 0;
+
+		if (i++ < cb->args[DUMP_POS])
+			continue;
+		hdr = dump_hdr(skb, cb, POLYFW_CMD_GET_TABLES);
+		if (!hdr)
+			break;
+		if (put_table(skb, t, t->name) ||
+		    nla_put_u32(skb, POLYFW_A_FLAGS, flags)) {
+			genlmsg_cancel(skb, hdr);
+			break;
+		}
+		genlmsg_end(skb, hdr);
+		cb->args[DUMP_POS] = i;
+	}
 out:
 	mutex_unlock(&pn->lock);
 	return skb->len;
@@ -550,6 +715,14 @@ static const struct genl_ops pfw_genl_ops[] = {
 	}, {
 		.cmd = POLYFW_CMD_FLUSH,
 		.doit = pfw_flush,
+		.flags = GENL_UNS_ADMIN_PERM,
+	}, {
+		.cmd = POLYFW_CMD_GET_TABLES,
+		.dumpit = pfw_get_tables,
+		.flags = GENL_UNS_ADMIN_PERM,
+	}, {
+		.cmd = POLYFW_CMD_DELETE_TABLE,
+		.doit = pfw_delete_table,
 		.flags = GENL_UNS_ADMIN_PERM,
 	}
 };

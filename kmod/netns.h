@@ -9,52 +9,30 @@
 
 #include <linux/list.h>
 #include <linux/mutex.h>
-#include <linux/u64_stats_sync.h>
 #include <linux/workqueue.h>
 #include <net/net_namespace.h>
 
-struct pfw_runtime;
-struct pfw_state_table;
-
-/* Packets dropped outside any rule, per CPU. */
-enum pfw_drop_reason {
-	PFW_DROP_MALFORMED, /* headers not walkable to L4 */
-	PFW_DROP_BUDGET, /* the run spent its whole budget */
-	PFW_DROP_MAX,
-};
-
-struct pfw_drop_stats {
-	struct u64_stats_sync syncp;
-	u64_stats_t n[PFW_DROP_MAX];
-};
-
 struct pfw_net {
 	struct net *net;
-	/* Read by the packet path under RCU, written under lock. */
-	struct pfw_runtime __rcu *active;
 	/*
-	 * Serialises every writer and the counter readers: active, generation,
-	 * hooks, states (creation), the transaction list.
+	 * Serialises every writer and the readers of counters and lists: the
+	 * tables and their programs, the generation, the transactions.
 	 */
 	struct mutex lock;
+	/* struct pfw_table, sorted by name, at most POLYFW_MAX_TABLES. */
+	struct list_head tables;
+	unsigned int n_tables;
+	/* The last generation given to a table (table.c). */
 	u32 generation;
-	u32 hooks; /* netfilter hooks registered: bit enum pfw_hook */
-	/* Created with the first program that keeps state; lives with us. */
-	struct pfw_state_table *states;
 	/* Load transactions (struct pfw_txn), at most POLYFW_MAX_TXNS. */
 	struct list_head txns;
 	unsigned int n_txns;
 	/* Bytes of transactions from BEGIN until verified and installed. */
 	u64 txn_bytes;
 	struct delayed_work txn_gc;
-	struct pfw_drop_stats __percpu *drops;
 };
 
 struct pfw_net *pfw_net(const struct net *net);
-
-/* Packet path, bottom halves disabled. */
-void pfw_net_count_drop(struct pfw_net *pn, enum pfw_drop_reason why);
-u64 pfw_net_drops(const struct pfw_net *pn, enum pfw_drop_reason why);
 
 int pfw_netns_init(void);
 void pfw_netns_uninit(void);

@@ -2,20 +2,14 @@
 /*
  * Copyright (C) 2025 The polyfw authors. All Rights Reserved.
  *
- * Program objects and their replacement.  The active program of a
- * namespace is one RCU-protected pointer: packets run it lock-free under
- * rcu_read_lock(), writers replace it with rcu_assign_pointer() under the
- * namespace mutex, so a packet sees either the whole old program or the
- * whole new one.  A replaced program is kept until a grace period has
- * passed: install() waits for it, so that the old program's counters are
- * final when they are carried over; flush() frees through call_rcu().
+ * Program objects: a verified blob and what the kernel keeps beside it.
+ * table.c makes them active and replaces them; a replaced program is kept
+ * until a grace period has passed, so that packets still running it finish
+ * and its counters are final when they are carried over.
  */
 #include "prog.h"
-#include "hook.h"
 #include "keysort.h"
 #include "limits.h"
-#include "netns.h"
-#include "state.h"
 
 #include <linux/err.h>
 #include <linux/kmod.h>
@@ -235,8 +229,12 @@ static void destroy_rcu(struct rcu_head *head)
 	pfw_prog_destroy(container_of(head, struct pfw_runtime, rcu));
 }
 
-/* old is no longer reachable: its counters are final. */
-static void carry_over(struct pfw_runtime *rt, const struct pfw_runtime *old)
+void pfw_prog_destroy_rcu(struct pfw_runtime *rt)
+{
+	call_rcu(&rt->rcu, destroy_rcu);
+}
+
+void pfw_prog_carry(struct pfw_runtime *rt, const struct pfw_runtime *old)
 {
 	struct pfw_ctr_val val;
 	u32 i;
@@ -254,8 +252,7 @@ static void carry_over(struct pfw_runtime *rt, const struct pfw_runtime *old)
 	pfw_limiters_carry(&rt->lims, &old->lims);
 }
 
-/* The hooks rt has an entry at. */
-static u32 entry_mask(const struct pfw_runtime *rt)
+u32 pfw_prog_hooks(const struct pfw_runtime *rt)
 {
 	u32 mask = 0;
 	unsigned int h;
@@ -265,55 +262,6 @@ static u32 entry_mask(const struct pfw_runtime *rt)
 			mask |= BIT(h);
 	}
 	return mask;
-}
-
-int pfw_prog_install(struct pfw_net *pn, struct pfw_runtime *rt)
-{
-	struct pfw_runtime *old;
-	int ret;
-
-	lockdep_assert_held(&pn->lock);
-	if ((rt->uses & PFW_USES_STATE) && !pn->states) {
-		pn->states = pfw_state_table_create();
-		if (!pn->states) {
-			ret = -ENOMEM;
-			goto err_rt;
-		}
-	}
-	rt->states = pn->states;
-	ret = pfw_hook_want(pn, entry_mask(rt));
-	if (ret)
-		goto err_rt;
-	old = rcu_dereference_protected(pn->active, lockdep_is_held(&pn->lock));
-	rcu_assign_pointer(pn->active, rt);
-	pn->generation++;
-	if (old) {
-		synchronize_rcu();
-		carry_over(rt, old);
-		pfw_prog_destroy(old);
-	}
-	/* Hooks only the old program used: its packets have left them. */
-	pfw_hook_keep(pn, entry_mask(rt));
-	return 0;
-
-err_rt:
-	pfw_prog_destroy(rt);
-	return ret;
-}
-
-void pfw_prog_flush(struct pfw_net *pn)
-{
-	struct pfw_runtime *old;
-
-	lockdep_assert_held(&pn->lock);
-	old = rcu_dereference_protected(pn->active, lockdep_is_held(&pn->lock));
-	RCU_INIT_POINTER(pn->active, NULL);
-	pfw_hook_keep(pn, 0);
-	pn->generation++;
-	if (old)
-		call_rcu(&old->rcu, destroy_rcu);
-	if (pn->states)
-		pfw_state_table_flush(pn->states);
 }
 
 #ifdef DEBUG

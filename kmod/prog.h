@@ -16,7 +16,6 @@
 #include <linux/rcupdate.h>
 #include <polyfw/prog.h>
 
-struct pfw_net;
 struct pfw_state_table;
 
 /* Packet metadata a program reads that costs something to find out. */
@@ -40,7 +39,7 @@ struct pfw_runtime {
 	struct pfw_counters ctrs;
 	struct pfw_limiters lims;
 	struct pfw_key_idx *keys; /* rules sorted by key */
-	struct pfw_state_table *states; /* the namespace's, when USES_STATE */
+	struct pfw_state_table *states; /* its table's, when USES_STATE */
 	struct rcu_head rcu;
 };
 
@@ -54,14 +53,15 @@ struct pfw_runtime *pfw_prog_create(void *blob, u32 size, char *log,
 /* Frees a runtime that was never made active. */
 void pfw_prog_destroy(struct pfw_runtime *rt);
 
+/* Frees rt after a grace period: packets may still be running it. */
+void pfw_prog_destroy_rcu(struct pfw_runtime *rt);
 /*
- * Under pn->lock.  Makes rt the active program of pn in one step, carries
- * counters and limiter levels over from the previous program, and bumps the
- * generation.  Returns 0, or a negative errno with rt freed.
+ * Carries rule counters (by key) and limiter levels over from old, which no
+ * packet can reach any more, to rt.
  */
-int pfw_prog_install(struct pfw_net *pn, struct pfw_runtime *rt);
-/* Under pn->lock: no program; hooks unregistered; states flushed. */
-void pfw_prog_flush(struct pfw_net *pn);
+void pfw_prog_carry(struct pfw_runtime *rt, const struct pfw_runtime *old);
+/* The netfilter hooks rt has an entry at: bit enum pfw_hook. */
+u32 pfw_prog_hooks(const struct pfw_runtime *rt);
 
 /* The index in rt of the rule with key, or -1. */
 long pfw_prog_rule_by_key(const struct pfw_runtime *rt, u32 key);

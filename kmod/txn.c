@@ -92,8 +92,9 @@ void pfw_txn_net_exit(struct pfw_net *pn)
 	mutex_unlock(&pn->lock);
 }
 
-int pfw_txn_begin(struct pfw_net *pn, u32 portid, u32 size, bool check_gen,
-		  u32 gen, struct netlink_ext_ack *extack)
+int pfw_txn_begin(struct pfw_net *pn, u32 portid, u32 size,
+		  const struct pfw_load_target *target,
+		  struct netlink_ext_ack *extack)
 {
 	struct pfw_txn *t;
 
@@ -121,8 +122,7 @@ int pfw_txn_begin(struct pfw_net *pn, u32 portid, u32 size, bool check_gen,
 	}
 	t->portid = portid;
 	t->size = size;
-	t->check_gen = check_gen;
-	t->gen = gen;
+	t->target = *target;
 	t->deadline = jiffies + TXN_TIMEOUT;
 	list_add(&t->list, &pn->txns);
 	pn->n_txns++;

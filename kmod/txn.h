@@ -10,17 +10,26 @@
 
 #include <linux/list.h>
 #include <linux/types.h>
+#include <polyfw/genl.h>
 
 struct netlink_ext_ack;
 struct pfw_net;
+
+/* Where a load goes, as LOAD_BEGIN named it. */
+struct pfw_load_target {
+	char table[POLYFW_TABLE_NAMSIZ];
+	bool has_prio;
+	s32 prio;
+	bool check_gen;
+	u32 gen; /* the table's generation the writer expects */
+};
 
 struct pfw_txn {
 	struct list_head list;
 	u32 portid;
 	u32 size;
 	u32 received;
-	bool check_gen;
-	u32 gen;
+	struct pfw_load_target target;
 	unsigned long deadline; /* jiffies: BEGIN + POLYFW_TXN_TIMEOUT_SEC */
 	void *buf; /* size bytes, kvmalloc'ed */
 };
@@ -29,8 +38,9 @@ void pfw_txn_net_init(struct pfw_net *pn);
 void pfw_txn_net_exit(struct pfw_net *pn);
 
 /* All under pn->lock. */
-int pfw_txn_begin(struct pfw_net *pn, u32 portid, u32 size, bool check_gen,
-		  u32 gen, struct netlink_ext_ack *extack);
+int pfw_txn_begin(struct pfw_net *pn, u32 portid, u32 size,
+		  const struct pfw_load_target *target,
+		  struct netlink_ext_ack *extack);
 int pfw_txn_chunk(struct pfw_net *pn, u32 portid, u32 offset,
 		  const void *data, u32 len, struct netlink_ext_ack *extack);
 /*

@@ -5,8 +5,25 @@
  *
  * The family is POLYFW_GENL_NAME, version POLYFW_GENL_VERSION.  Everything it
  * does is per network namespace: the namespace of the netlink socket that
- * sends the command has its own program, counters, dynamic states and
- * generation number.  Reads (GET_INFO, GET_PROGRAM, GET_COUNTERS) need
+ * sends the command has its own tables.
+ *
+ * Tables.  A namespace holds up to POLYFW_MAX_TABLES named tables, as
+ * nftables does.  Each is one program with its own generation, counters,
+ * dynamic states and drop counters, loaded, replaced and flushed atomically
+ * on its own, and hooked into netfilter at the priority it was created with
+ * (POLYFW_A_PRIORITY, POLYFW_PRIO_MIN..POLYFW_PRIO_MAX, default
+ * POLYFW_PRIO_DEFAULT), so that netfilter orders the tables among
+ * themselves and among iptables' and nftables' chains (equal priorities run
+ * in the order they were registered).  A packet passes a hook only if every
+ * table with an entry at that hook lets it through: the first table that
+ * drops or rejects it ends its way; a table that accepts it hands it to the
+ * next; a packet a table queues to userspace and that comes back accepted
+ * goes on with the next table.  Marks and DSCP a table sets are seen by the
+ * tables after it.  Every command that concerns one table names it with
+ * POLYFW_A_TABLE (1..POLYFW_TABLE_NAMSIZ-1 characters of [A-Za-z0-9_.-],
+ * starting with a letter or digit); without it, the command concerns the
+ * table POLYFW_TABLE_DEFAULT.  A table is created by its first load and
+ * removed by DELETE_TABLE; FLUSH empties it.  Reads (GET_INFO, GET_PROGRAM, GET_COUNTERS) need
  * CAP_NET_ADMIN in the user namespace that owns that network namespace
  * (GENL_UNS_ADMIN_PERM), as listing iptables or nftables rules does.  Writes
  * (LOAD_*, FLUSH, ZERO_COUNTERS) need CAP_NET_ADMIN in the initial user
@@ -17,11 +34,14 @@
  * ever sent by the kernel (POLYFW_A_ERROR, POLYFW_A_RULE) fails the command
  * with -EINVAL and an extended-ack message.
  *
- * The generation is a 32-bit number per namespace, bumped by every change of
- * the active program (a committed load, a flush).  A writer that read the
- * state at generation G sends G as POLYFW_A_GENERATION; if another writer
- * changed the program in between, the command fails with -ESTALE and the
- * message "program changed since generation G (now H)".
+ * The generation is a 32-bit number per table, moved by every change of the
+ * table's program (a committed load, a flush).  The numbers come from one
+ * counter per namespace, so they only grow and a table that is deleted and
+ * made again does not reuse one; a table that does not exist has generation
+ * 0.  A writer that read the table at generation G sends G as
+ * POLYFW_A_GENERATION; if another writer changed the table in between, the
+ * command fails with -ESTALE and the message "program changed since
+ * generation G (now H)".
  *
  * Error text: the kernel sets a fixed extended-ack message (NLMSGERR_ATTR_MSG)
  * for every failure it can name.  When the text is dynamic (the verifier's
@@ -31,9 +51,12 @@
  * carries static strings.  Clients print POLYFW_A_ERROR when they got one,
  * otherwise the extack message, otherwise strerror().
  *
- * POLYFW_CMD_GET_INFO: doit.
- *   Request: no attributes.
+ * POLYFW_CMD_GET_INFO: doit.  One table, existing or not.
+ *   Request:
+ *     POLYFW_A_TABLE: NLA_NUL_STRING, optional
  *   Reply:
+ *     POLYFW_A_TABLE: NLA_NUL_STRING, the table's name
+ *     POLYFW_A_PRIORITY: NLA_S32, its priority (only when it exists)
  *     POLYFW_A_GENERATION: NLA_U32, current generation
  *     POLYFW_A_SIZE: NLA_U32, size in bytes of the active program, 0 when none
  *     POLYFW_A_N_RULES: NLA_U32, rules in the active program
@@ -41,15 +64,14 @@
  *     POLYFW_A_FLAGS: NLA_U32, POLYFW_INFO_F_* bits
  *     POLYFW_A_COST: NLA_U32, the active program's worst-case cost per
  *                    packet (bytecode.h PFW_MAX_COST), 0 when none
- *     POLYFW_A_DROPS_MALFORMED: NLA_U64, packets of this namespace dropped
- *                    because their headers could not be walked to the L4
- *                    header (module parameter accept_malformed)
+ *     POLYFW_A_DROPS_MALFORMED: NLA_U64, packets this table dropped because
+ *                    their headers could not be walked to the L4 header
+ *                    (module parameter accept_malformed)
  *     POLYFW_A_DROPS_BUDGET: NLA_U64, packets dropped because a run spent
  *                    its whole cost budget (module parameter max_steps)
- *     POLYFW_A_HOOKS: NLA_U32, the netfilter hooks polyfw is registered at
- *                    in this namespace (bit 1 << enum pfw_hook, for IPv4
- *                    and IPv6 alike): exactly those the program has an
- *                    entry for
+ *     POLYFW_A_HOOKS: NLA_U32, the netfilter hooks the table is registered
+ *                    at (bit 1 << enum pfw_hook, for IPv4 and IPv6 alike):
+ *                    exactly those its program has an entry for
  *     POLYFW_A_STATES_REFUSED: NLA_U64, new flows the dynamic state table
  *                    refused because it was full (max_states,
  *                    max_states_total) or out of memory
@@ -65,6 +87,11 @@
  *   Request:
  *     POLYFW_A_SIZE: NLA_U32, required, total program size in bytes,
  *                    1..PFW_MAX_PROG_BYTES (bytecode.h), a multiple of 4
+ *     POLYFW_A_TABLE: NLA_NUL_STRING, optional, the table to load into
+ *     POLYFW_A_PRIORITY: NLA_S32, optional, the priority of the table if
+ *                    the load creates it; for an existing table it must be
+ *                    the table's own (-EEXIST otherwise: delete the table
+ *                    to change it)
  *     POLYFW_A_GENERATION: NLA_U32, optional, the generation the writer
  *                          expects; checked now and again at COMMIT
  *
@@ -78,21 +105,28 @@
  * POLYFW_CMD_LOAD_COMMIT: doit.  Ends the sender's transaction: all bytes
  * must have arrived; the kernel verifies the program (pfw_verify(), the same
  * code the compiler runs), checks the expected generation, and makes it the
- * active program in one step.  Rule counters whose pfw_rule_desc.key exists
- * in the old program keep their values; so do limiters with the same key and
- * parameters.  Whatever happens, the transaction is over.
+ * program of the table BEGIN named in one step, creating the table if need
+ * be.  Rule counters whose pfw_rule_desc.key exists in the table's old
+ * program keep their values; so do limiters with the same key and
+ * parameters.  The caps on program, counter and limiter bytes hold for all
+ * tables of the namespace together.  Whatever happens, the transaction is
+ * over.
  *   Request: no attributes.
  *   Reply:
  *     POLYFW_A_GENERATION: NLA_U32, the new generation
  *   On failure: -EINVAL (verifier; POLYFW_A_ERROR holds its log line; -E2BIG
  *   for a program over the cost budget, -EFBIG over a counter or limiter
  *   cap, -EOPNOTSUPP for NAT verdicts),
- *   -ESTALE (generation), -ENOENT (no transaction), -EMSGSIZE (bytes missing).
+ *   -ESTALE (generation), -ENOENT (no transaction), -EMSGSIZE (bytes missing),
+ *   -EEXIST (another priority), -ENOSPC (POLYFW_MAX_TABLES tables).
  *
  * POLYFW_CMD_LOAD_ABORT: doit.  Drops the sender's transaction, if any.
  *   Request: no attributes.
  *
- * POLYFW_CMD_GET_PROGRAM: dump.  The active program's blob, in order, one
+ * POLYFW_CMD_GET_PROGRAM, GET_COUNTERS, ZERO_COUNTERS, GET_STATES and FLUSH
+ * take POLYFW_A_TABLE (optional) as GET_INFO does.
+ *
+ * POLYFW_CMD_GET_PROGRAM: dump.  The table's program's blob, in order, one
  * piece per message; no message at all when there is no program.  The rule
  * table (struct pfw_rule_desc) and the rule locations (strtab) are in it.
  *   Each message:
@@ -121,7 +155,7 @@
  * program to zero (packets, bytes and last-seen).
  *   Request: no attributes.
  *
- * POLYFW_CMD_GET_STATES: dump.  The namespace's dynamic (keep-state) entries,
+ * POLYFW_CMD_GET_STATES: dump.  The table's dynamic (keep-state) entries,
  * many POLYFW_A_STATE per message, read under RCU while packets go on: an
  * entry added or removed during the dump may be missed or seen.
  *   Each POLYFW_A_STATE: NLA_NESTED
@@ -132,13 +166,29 @@
  *     POLYFW_STATE_A_RULE: NLA_U32, only when the active program has the rule
  *     POLYFW_STATE_A_EXPIRES: NLA_U32, seconds until the entry expires
  *
- * POLYFW_CMD_FLUSH: doit.  Removes the active program (every packet is
- * accepted afterwards) and the dynamic states.  Bumps the generation even
- * when there was no program.
+ * POLYFW_CMD_FLUSH: doit.  Removes the table's program (the table lets
+ * every packet through afterwards: its hooks are unregistered) and its
+ * dynamic states; the table stays, with its priority.  Moves the generation
+ * even when there was no program.  For a table that does not exist it does
+ * nothing and replies generation 0.
  *   Request:
+ *     POLYFW_A_TABLE: NLA_NUL_STRING, optional
  *     POLYFW_A_GENERATION: NLA_U32, optional, as for LOAD_BEGIN
  *   Reply:
  *     POLYFW_A_GENERATION: NLA_U32, the new generation
+ *
+ * POLYFW_CMD_DELETE_TABLE: doit.  Flushes the table and removes it.
+ *   Request:
+ *     POLYFW_A_TABLE: NLA_NUL_STRING, required
+ *     POLYFW_A_GENERATION: NLA_U32, optional, as for LOAD_BEGIN
+ *   On failure: -ENOENT (no such table), -ESTALE.
+ *
+ * POLYFW_CMD_GET_TABLES: dump.  One message per table, in name order:
+ *     POLYFW_A_TABLE, POLYFW_A_PRIORITY, POLYFW_A_GENERATION, POLYFW_A_SIZE,
+ *     POLYFW_A_N_RULES, POLYFW_A_N_STATES, POLYFW_A_COST, POLYFW_A_HOOKS,
+ *     POLYFW_A_FLAGS (POLYFW_INFO_F_LOADED), POLYFW_A_DROPS_MALFORMED,
+ *     POLYFW_A_DROPS_BUDGET, as GET_INFO has them.  If a table is added or
+ *     removed during the dump, the dump is marked interrupted.
  */
 #ifndef _POLYFW_GENL_H
 #define _POLYFW_GENL_H
@@ -152,6 +202,19 @@
 #define POLYFW_MAX_TXNS 4
 /* A load transaction is aborted this many seconds after its BEGIN. */
 #define POLYFW_TXN_TIMEOUT_SEC 30
+/* Tables per network namespace, and the size of a name with its NUL. */
+#define POLYFW_MAX_TABLES 32
+#define POLYFW_TABLE_NAMSIZ 32
+/* The table of commands that name none. */
+#define POLYFW_TABLE_DEFAULT "default"
+/*
+ * Table priorities: after conntrack (NF_IP_PRI_CONNTRACK, -200) so that
+ * conntrack state is known, well before conntrack confirmation.  0 is
+ * NF_IP_PRI_FILTER, where iptables' filter table sits.
+ */
+#define POLYFW_PRIO_MIN (-199)
+#define POLYFW_PRIO_MAX 199
+#define POLYFW_PRIO_DEFAULT 0
 
 enum polyfw_cmd {
 	POLYFW_CMD_UNSPEC,
@@ -165,6 +228,8 @@ enum polyfw_cmd {
 	POLYFW_CMD_ZERO_COUNTERS,
 	POLYFW_CMD_FLUSH,
 	POLYFW_CMD_GET_STATES,
+	POLYFW_CMD_GET_TABLES,
+	POLYFW_CMD_DELETE_TABLE,
 	__POLYFW_CMD_MAX
 };
 
@@ -188,6 +253,8 @@ enum polyfw_attr {
 	POLYFW_A_HOOKS,
 	POLYFW_A_STATES_REFUSED,
 	POLYFW_A_STATE,
+	POLYFW_A_TABLE,
+	POLYFW_A_PRIORITY,
 	__POLYFW_A_LAST
 };
 

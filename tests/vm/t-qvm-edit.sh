@@ -143,7 +143,7 @@ done >"$POLYFW_STATE_DIR/big.rules"
 qvm -r big list >/dev/null
 cp "$QVM_PROG" "$VM_TMP/other.pfw"
 cp "$POLYFW_STATE_DIR/big.rules" "$VM_TMP/big0"
-in_router bash -c "until [ -e $VM_TMP/stop ]; do polyfw load $VM_TMP/other.pfw >/dev/null || exit 1; done" &
+in_router bash -c "until [ -e $VM_TMP/stop ]; do polyfw load --table qvm $VM_TMP/other.pfw >/dev/null || exit 1; done" &
 loader=$!
 sleep 0.5
 qvm_err big add drop proto=udp

@@ -28,7 +28,7 @@ for p in 5000 5005 5010 5011 4999 5353; do serve inet udp $p; done
 
 # No state yet: Qubes' default, one rule accepting everything.  Nothing is
 # loaded until a command builds the program.
-pfw show | grep -q "no program loaded" || fail "a program before any qvm-firewall"
+pfwt show | grep -q "no program loaded" || fail "a program before any qvm-firewall"
 qvm -r work list
 probe accept qvm:work:0 vm ping "$INET4"
 probe accept qvm:work:0 vm udp "$INET6" 5353
@@ -85,8 +85,8 @@ probe accept qvm:work:4 vm ping "$INET6_B"
 probe accept qvm:work:7 vm tcp "$INET4_B" 8080
 probes_check
 # polyfw counters says the same as polyfw show, rule by rule.
-pfw show | awk '$1 ~ /^[0-9]+$/ { print $1, $3, $4 }' >"$VM_TMP/c1"
-pfw counters | awk 'NR > 1 { print $1, $3, $4 }' >"$VM_TMP/c2"
+pfwt show | awk '$1 ~ /^[0-9]+$/ { print $1, $3, $4 }' >"$VM_TMP/c1"
+pfwt counters | awk 'NR > 1 { print $1, $3, $4 }' >"$VM_TMP/c2"
 cmp "$VM_TMP/c1" "$VM_TMP/c2" || fail "polyfw counters and polyfw show disagree"
 [ "$(awk '$1 == 1 { print $2 }' "$VM_TMP/c2")" -ge 1 ] || fail "polyfw counters: nothing on rule 1"
 

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 //------------------------------------------------------------------------------
 // cli/KernelCommands.cpp
-// polyfw load, show, counters and flush: the kernel half of polyfw.
+// polyfw load, show, counters, states, flush and tables: the kernel half of
+// polyfw.  Each works on one table (--table, "default" without).
 //------------------------------------------------------------------------------
 #include <arpa/inet.h>
 #include <cstdint>
@@ -15,7 +16,12 @@
 #include "cli/Command.h"
 #include "decode/Disasm.h"
 #include "netlink/Client.h"
+#include "netlink/Tables.h"
 #include "verify/Verify.h"
+
+extern "C" {
+#include "polyfw/genl.h"
+}
 
 namespace pfw::cli {
 
@@ -37,9 +43,30 @@ std::string formatTime(uint64_t t) {
     return buf;
 }
 
+const char* const kHookNames[PFW_HOOK_MAX] = {"prerouting", "input", "forward", "output", "postrouting"};
+
+nlohmann::json hooksJson(uint32_t hooks) {
+    nlohmann::json j = nlohmann::json::array();
+    for (unsigned h = 0; h < PFW_HOOK_MAX; h++)
+        if (hooks & (1u << h))
+            j.push_back(kHookNames[h]);
+    return j;
+}
+
+std::string hooksText(uint32_t hooks) {
+    std::string out;
+    for (unsigned h = 0; h < PFW_HOOK_MAX; h++)
+        if (hooks & (1u << h))
+            out += (out.empty() ? "" : ",") + std::string(kHookNames[h]);
+    return out.empty() ? "-" : out;
+}
+
 struct LoadArgs {
     std::string program;
+    std::string table;
+    std::optional<int32_t> priority;
     std::optional<uint32_t> generation;
+    bool json = false;
 };
 
 int runLoad(const LoadArgs& a) {
@@ -52,12 +79,27 @@ int runLoad(const LoadArgs& a) {
     err = verify::check(blob);
     if (!err.empty())
         return fail(a.program + ": " + err);
-    nl::Client nl;
+    nl::Client nl(a.table);
     uint32_t gen = 0;
-    err = nl.loadProgram(blob, a.generation, &gen);
+    // a tool's table is created at its documented priority
+    std::optional<int32_t> prio = a.priority ? a.priority : nl::defaultPriority(nl.table());
+    if (!a.priority) {
+        // an existing table keeps its own
+        nl::Info info;
+        if (nl.getInfo(info).empty() && info.priority)
+            prio = std::nullopt;
+    }
+    err = nl.loadProgram(blob, a.generation, &gen, prio);
     if (!err.empty())
         return fail(err);
-    std::cout << "loaded " << a.program << " (" << blob.size() * 4 << " bytes), generation " << gen << "\n";
+    if (a.json) {
+        nlohmann::json j{{"table", nl.table()}, {"program", a.program}, {"bytes", blob.size() * 4},
+                         {"generation", gen}};
+        std::cout << j.dump(2) << "\n";
+        return 0;
+    }
+    std::cout << "loaded " << a.program << " (" << blob.size() * 4 << " bytes) into table " << nl.table()
+              << ", generation " << gen << "\n";
     return 0;
 }
 
@@ -97,24 +139,21 @@ std::string readSnapshot(nl::Client& nl, Snapshot& s) {
     return "the program kept changing while it was being read";
 }
 
-int runShow(bool json) {
-    nl::Client nl;
+int runShow(const std::string& table, bool json) {
+    nl::Client nl(table);
     Snapshot s;
     std::string err = readSnapshot(nl, s);
     if (!err.empty())
         return fail(err);
     if (json) {
         nlohmann::json j;
+        j["table"] = nl.table();
+        j["priority"] = s.info.priority ? nlohmann::json(*s.info.priority) : nlohmann::json();
         j["generation"] = s.prog.generation;
         j["loaded"] = s.loaded;
         j["cost"] = s.info.cost;
         j["states"] = {{"alive", s.info.nStates}, {"refused", s.info.statesRefused}};
-        j["hooks"] = nlohmann::json::array();
-        static const char* const kHookNames[PFW_HOOK_MAX] = {"prerouting", "input", "forward", "output",
-                                                             "postrouting"};
-        for (unsigned h = 0; h < PFW_HOOK_MAX; h++)
-            if (s.info.hooks & (1u << h))
-                j["hooks"].push_back(kHookNames[h]);
+        j["hooks"] = hooksJson(s.info.hooks);
         j["drops"] = {{"malformed", s.info.dropsMalformed}, {"over_budget", s.info.dropsBudget}};
         j["rules"] = nlohmann::json::array();
         for (const auto& c : s.counters) {
@@ -131,11 +170,14 @@ int runShow(bool json) {
     }
     std::string drops = "drops: " + std::to_string(s.info.dropsMalformed) + " malformed, " +
                         std::to_string(s.info.dropsBudget) + " over budget\n";
+    std::string head = "table " + nl.table();
+    if (s.info.priority)
+        head += " (priority " + std::to_string(*s.info.priority) + ")";
     if (!s.loaded) {
-        std::cout << "generation " << s.prog.generation << ", no program loaded\n" << drops;
+        std::cout << head << ", generation " << s.prog.generation << ", no program loaded\n" << drops;
         return 0;
     }
-    std::cout << "generation " << s.prog.generation << ", " << s.view.n_rules << " rules, "
+    std::cout << head << ", generation " << s.prog.generation << ", " << s.view.n_rules << " rules, "
               << s.prog.blob.size() * 4 << " bytes\n"
               << drops;
     std::cout << std::setw(6) << "RULE" << "  " << std::left << std::setw(24) << "LOCATION" << std::right
@@ -149,8 +191,8 @@ int runShow(bool json) {
     return 0;
 }
 
-int runCounters(bool zero, bool json) {
-    nl::Client nl;
+int runCounters(const std::string& table, bool zero, bool json) {
+    nl::Client nl(table);
     std::vector<nl::RuleCounter> counters;
     uint32_t gen = 0;
     std::string err = nl.getCounters(counters, &gen);
@@ -163,6 +205,7 @@ int runCounters(bool zero, bool json) {
     }
     if (json) {
         nlohmann::json j;
+        j["table"] = nl.table();
         j["generation"] = gen;
         j["zeroed"] = zero;
         j["rules"] = nlohmann::json::array();
@@ -216,8 +259,8 @@ std::string protoName(uint32_t p) {
     }
 }
 
-int runStates(bool json) {
-    nl::Client nl;
+int runStates(const std::string& table, bool json) {
+    nl::Client nl(table);
     std::vector<nl::StateEntry> states;
     std::string err = nl.getStates(states);
     if (!err.empty())
@@ -257,45 +300,111 @@ int runStates(bool json) {
     return 0;
 }
 
-int runFlush(std::optional<uint32_t> generation) {
-    nl::Client nl;
+struct FlushArgs {
+    std::string table;
+    std::optional<uint32_t> generation;
+    bool remove = false;
+    bool json = false;
+};
+
+int runFlush(const FlushArgs& a) {
+    nl::Client nl(a.table);
     uint32_t gen = 0;
-    std::string err = nl.flush(generation, &gen);
+    std::string err = a.remove ? nl.deleteTable(a.generation) : nl.flush(a.generation, &gen);
+    if (!err.empty())
+        return fail(a.remove && err == "no such table" ? "no table " + nl.table() : err);
+    if (a.json) {
+        nlohmann::json j{{"table", nl.table()}, {"deleted", a.remove}};
+        if (!a.remove)
+            j["generation"] = gen;
+        std::cout << j.dump(2) << "\n";
+        return 0;
+    }
+    if (a.remove)
+        std::cout << "table " << nl.table() << " deleted\n";
+    else
+        std::cout << "table " << nl.table() << " flushed, generation " << gen << "\n";
+    return 0;
+}
+
+int runTables(bool json) {
+    nl::Client nl;
+    std::vector<nl::Info> tables;
+    std::string err = nl.getTables(tables);
     if (!err.empty())
         return fail(err);
-    std::cout << "flushed, generation " << gen << "\n";
+    if (json) {
+        nlohmann::json j = nlohmann::json::array();
+        for (const auto& t : tables)
+            j.push_back({{"table", t.table},
+                         {"priority", t.priority.value_or(0)},
+                         {"generation", t.generation},
+                         {"loaded", t.loaded},
+                         {"hooks", hooksJson(t.hooks)},
+                         {"rules", t.nRules},
+                         {"bytes", t.size},
+                         {"cost", t.cost},
+                         {"states", t.nStates},
+                         {"drops", {{"malformed", t.dropsMalformed}, {"over_budget", t.dropsBudget}}}});
+        std::cout << j.dump(2) << "\n";
+        return 0;
+    }
+    std::cout << std::left << std::setw(16) << "TABLE" << std::right << std::setw(9) << "PRIORITY" << std::setw(12)
+              << "GENERATION" << std::setw(8) << "RULES" << std::setw(11) << "BYTES" << "  HOOKS\n";
+    for (const auto& t : tables)
+        std::cout << std::left << std::setw(16) << t.table << std::right << std::setw(9) << t.priority.value_or(0)
+                  << std::setw(12) << t.generation << std::setw(8) << t.nRules << std::setw(11) << t.size << "  "
+                  << hooksText(t.hooks) << "\n";
     return 0;
 }
 
 LoadArgs loadArgs;
-bool showJson = false, statesJson = false;
+FlushArgs flushArgs;
+std::string showTable, countersTable, statesTable;
+bool showJson = false, statesJson = false, tablesJson = false;
 bool countersZero = false, countersJson = false;
-std::optional<uint32_t> flushGeneration;
+
+const char* const kTableHelp = "the table (default: \"default\")";
 
 Registration reg([](CLI::App& app, Context& ctx) {
-    auto* load = app.add_subcommand("load", "make a compiled program the kernel's active program");
+    auto* load = app.add_subcommand("load", "make a compiled program the program of a kernel table");
     load->add_option("PROGRAM", loadArgs.program, "compiled program file (polyfw compile -o)")->required();
+    load->add_option("--table", loadArgs.table, kTableHelp);
+    load->add_option("--priority", loadArgs.priority,
+                     "the netfilter priority of a table this load creates (-199..199; default: the tool's, or 0)")
+        ->check(CLI::Range(POLYFW_PRIO_MIN, POLYFW_PRIO_MAX));
     load->add_option("--generation", loadArgs.generation,
-                     "refuse the load if the kernel's program changed since this generation");
+                     "refuse the load if the table's program changed since this generation");
+    load->add_flag("--json", loadArgs.json, "print JSON");
     load->callback([&ctx] { ctx.exitCode = runLoad(loadArgs); });
 
-    auto* show = app.add_subcommand("show", "print the kernel's active program: rules with their counters");
+    auto* show = app.add_subcommand("show", "print a kernel table's program: rules with their counters");
+    show->add_option("--table", showTable, kTableHelp);
     show->add_flag("--json", showJson, "print JSON");
-    show->callback([&ctx] { ctx.exitCode = runShow(showJson); });
+    show->callback([&ctx] { ctx.exitCode = runShow(showTable, showJson); });
 
-    auto* counters = app.add_subcommand("counters", "print the per-rule counters of the kernel's program");
+    auto* counters = app.add_subcommand("counters", "print the per-rule counters of a kernel table");
+    counters->add_option("--table", countersTable, kTableHelp);
     counters->add_flag("--zero", countersZero, "set them to zero after printing them");
     counters->add_flag("--json", countersJson, "print JSON");
-    counters->callback([&ctx] { ctx.exitCode = runCounters(countersZero, countersJson); });
+    counters->callback([&ctx] { ctx.exitCode = runCounters(countersTable, countersZero, countersJson); });
 
-    auto* states = app.add_subcommand("states", "print the kernel's dynamic (keep-state) entries");
+    auto* states = app.add_subcommand("states", "print a kernel table's dynamic (keep-state) entries");
+    states->add_option("--table", statesTable, kTableHelp);
     states->add_flag("--json", statesJson, "print JSON");
-    states->callback([&ctx] { ctx.exitCode = runStates(statesJson); });
+    states->callback([&ctx] { ctx.exitCode = runStates(statesTable, statesJson); });
 
-    auto* flush = app.add_subcommand("flush", "remove the kernel's program: every packet is accepted");
-    flush->add_option("--generation", flushGeneration,
-                      "refuse if the kernel's program changed since this generation");
-    flush->callback([&ctx] { ctx.exitCode = runFlush(flushGeneration); });
+    auto* flush = app.add_subcommand("flush", "remove a kernel table's program: the table lets every packet through");
+    flush->add_option("--table", flushArgs.table, kTableHelp);
+    flush->add_option("--generation", flushArgs.generation,
+                      "refuse if the table's program changed since this generation");
+    flush->add_flag("--delete", flushArgs.remove, "remove the table itself as well");
+    flush->add_flag("--json", flushArgs.json, "print JSON");
+    flush->callback([&ctx] { ctx.exitCode = runFlush(flushArgs); });
+
+    auto* tables = app.add_subcommand("tables", "list the kernel's tables: priority, generation, rules, bytes, hooks");
+    tables->add_flag("--json", tablesJson, "print JSON");
+    tables->callback([&ctx] { ctx.exitCode = runTables(tablesJson); });
 });
 
 }  // namespace

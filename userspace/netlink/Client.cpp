@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <cstring>
 #include <map>
+#include <utility>
 
 #include <libmnl/libmnl.h>
 #include <linux/genetlink.h>
@@ -153,7 +154,7 @@ int ruleAttr(const nlattr* a, void* data) {
 
 }  // namespace
 
-Client::Client() = default;
+Client::Client(std::string table) : table_(table.empty() ? POLYFW_TABLE_DEFAULT : std::move(table)) {}
 
 Client::~Client() {
     if (sock_)
@@ -245,6 +246,24 @@ std::string Client::request(uint8_t cmd, const std::vector<Attr>& attrs, bool du
     size_t need = MNL_NLMSG_HDRLEN + MNL_ALIGN(sizeof(genlmsghdr));
     for (const auto& a : attrs)
         need += MNL_ATTR_HDRLEN + MNL_ALIGN(a.data.size());
+    // the commands about one table name it
+    std::vector<uint8_t> tableName(table_.begin(), table_.end());
+    tableName.push_back(0);
+    switch (cmd) {
+    case POLYFW_CMD_GET_INFO:
+    case POLYFW_CMD_LOAD_BEGIN:
+    case POLYFW_CMD_GET_PROGRAM:
+    case POLYFW_CMD_GET_COUNTERS:
+    case POLYFW_CMD_ZERO_COUNTERS:
+    case POLYFW_CMD_GET_STATES:
+    case POLYFW_CMD_FLUSH:
+    case POLYFW_CMD_DELETE_TABLE:
+        need += MNL_ATTR_HDRLEN + MNL_ALIGN(tableName.size());
+        break;
+    default:
+        tableName.clear();
+        break;
+    }
     std::vector<char> buf(need);
     nlmsghdr* nlh = mnl_nlmsg_put_header(buf.data());
     nlh->nlmsg_type = family_;
@@ -253,6 +272,8 @@ std::string Client::request(uint8_t cmd, const std::vector<Attr>& attrs, bool du
     auto* genl = static_cast<genlmsghdr*>(mnl_nlmsg_put_extra_header(nlh, sizeof(genlmsghdr)));
     genl->cmd = cmd;
     genl->version = POLYFW_GENL_VERSION;
+    if (!tableName.empty())
+        mnl_attr_put(nlh, POLYFW_A_TABLE, tableName.size(), tableName.data());
     for (const auto& a : attrs)
         mnl_attr_put(nlh, a.type, a.data.size(), a.data.data());
     if (mnl_socket_sendto(sock_, nlh, nlh->nlmsg_len) < 0)
@@ -297,6 +318,12 @@ std::string Client::request(uint8_t cmd, const std::vector<Attr>& attrs, bool du
 void parseInfo(const nlmsghdr* m, Info& out) {
     Attrs a = parseAttrs(m);
     uint32_t flags = 0;
+    auto name = a.one.find(POLYFW_A_TABLE);
+    if (name != a.one.end() && mnl_attr_validate(name->second, MNL_TYPE_NUL_STRING) >= 0)
+        out.table = mnl_attr_get_str(name->second);
+    auto prio = a.one.find(POLYFW_A_PRIORITY);
+    if (prio != a.one.end() && mnl_attr_validate(prio->second, MNL_TYPE_U32) >= 0)
+        out.priority = static_cast<int32_t>(mnl_attr_get_u32(prio->second));
     getU32(a, POLYFW_A_GENERATION, out.generation);
     getU32(a, POLYFW_A_SIZE, out.size);
     getU32(a, POLYFW_A_N_RULES, out.nRules);
@@ -324,7 +351,7 @@ std::string Client::getGeneration(uint32_t& out) {
 }
 
 std::string Client::loadProgram(const std::vector<uint32_t>& blob, std::optional<uint32_t> expectedGeneration,
-                                uint32_t* newGeneration) {
+                                uint32_t* newGeneration, std::optional<int32_t> priority) {
     size_t bytes = blob.size() * 4;
     if (!bytes)
         return "empty program";
@@ -332,6 +359,8 @@ std::string Client::loadProgram(const std::vector<uint32_t>& blob, std::optional
         return "program of " + std::to_string(bytes) + " bytes is over the limit of " +
                std::to_string(PFW_MAX_PROG_BYTES);
     std::vector<Attr> begin{u32Attr(POLYFW_A_SIZE, static_cast<uint32_t>(bytes))};
+    if (priority)
+        begin.push_back(u32Attr(POLYFW_A_PRIORITY, static_cast<uint32_t>(*priority)));
     if (expectedGeneration)
         begin.push_back(u32Attr(POLYFW_A_GENERATION, *expectedGeneration));
     std::string err = request(POLYFW_CMD_LOAD_BEGIN, begin, false, nullptr);
@@ -480,6 +509,31 @@ std::string Client::flush(std::optional<uint32_t> expectedGeneration, uint32_t* 
     if (err.empty() && newGeneration)
         *newGeneration = gen;
     return err;
+}
+
+std::string Client::deleteTable(std::optional<uint32_t> expectedGeneration) {
+    std::vector<Attr> attrs;
+    if (expectedGeneration)
+        attrs.push_back(u32Attr(POLYFW_A_GENERATION, *expectedGeneration));
+    return request(POLYFW_CMD_DELETE_TABLE, attrs, false, nullptr);
+}
+
+std::string Client::getTables(std::vector<Info>& out) {
+    for (int tries = 0; tries < kDumpTries; tries++) {
+        bool intr = false;
+        out.clear();
+        std::string err = request(POLYFW_CMD_GET_TABLES, {}, true, [&](const nlmsghdr* m) {
+            Info info;
+            parseInfo(m, info);
+            if (!info.table.empty())
+                out.push_back(info);
+        }, &intr);
+        if (!err.empty())
+            return err;
+        if (!intr)
+            return "";
+    }
+    return "the tables kept changing while they were being read";
 }
 
 }  // namespace pfw::nl

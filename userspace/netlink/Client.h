@@ -16,8 +16,10 @@ struct nlmsghdr;
 
 namespace pfw::nl {
 
-// POLYFW_CMD_GET_INFO.
+// POLYFW_CMD_GET_INFO, and one table of POLYFW_CMD_GET_TABLES.
 struct Info {
+    std::string table;
+    std::optional<int32_t> priority;  // absent when the table does not exist
     uint32_t generation = 0;
     uint32_t size = 0;  // bytes of the active program, 0 when none
     uint32_t nRules = 0;
@@ -61,10 +63,12 @@ struct Program {
 
 // Every call returns "" on success or one line saying what went wrong (the
 // kernel's own text when it sent one).  Nothing throws for expected
-// failures.  Calls open the socket on first use.
+// failures.  Calls open the socket on first use.  Calls about one table
+// concern the table given to the constructor (POLYFW_TABLE_DEFAULT when
+// none).
 class Client {
 public:
-    Client();
+    explicit Client(std::string table = "");
     ~Client();
     Client(const Client&) = delete;
     Client& operator=(const Client&) = delete;
@@ -74,15 +78,21 @@ public:
     std::string getGeneration(uint32_t& out);
     // Loads blob in chunks as one transaction; with expectedGeneration, the
     // kernel refuses it if the program changed since that generation.
+    // A load that creates the table creates it at priority (the kernel's
+    // default, POLYFW_PRIO_DEFAULT, without); an existing table must have it.
     std::string loadProgram(const std::vector<uint32_t>& blob,
                             std::optional<uint32_t> expectedGeneration = std::nullopt,
-                            uint32_t* newGeneration = nullptr);
+                            uint32_t* newGeneration = nullptr, std::optional<int32_t> priority = std::nullopt);
     std::string getProgram(Program& out);
     std::string getCounters(std::vector<RuleCounter>& out, uint32_t* generation = nullptr);
     std::string getStates(std::vector<StateEntry>& out);
     std::string zeroCounters();
     std::string flush(std::optional<uint32_t> expectedGeneration = std::nullopt,
                       uint32_t* newGeneration = nullptr);
+    std::string deleteTable(std::optional<uint32_t> expectedGeneration = std::nullopt);
+    // Every table of the namespace, in name order.
+    std::string getTables(std::vector<Info>& out);
+    const std::string& table() const { return table_; }
 
 private:
     using MsgFn = std::function<void(const nlmsghdr*)>;
@@ -99,6 +109,7 @@ private:
                         bool* interrupted = nullptr);
     std::string resolveFamily();
 
+    std::string table_;
     mnl_socket* sock_ = nullptr;
     uint16_t family_ = 0;
     uint32_t portid_ = 0;

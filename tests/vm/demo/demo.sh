@@ -47,8 +47,9 @@ verdict "vm -> $INET4 udp/53, not a DNS server (rule 3)" udp_deliver vm inet "$I
 verdict "vm ping $INET4_B (rule 2)" ping_ok vm "$INET4_B"
 verdict "vm ping $INET4 (default drop)" ping_ok vm "$INET4"
 
-say "what the kernel counted for each rule"
-show in_router polyfw show
+say "what the kernel counted for each rule (qvm-firewall's table, qvm)"
+show in_router polyfw tables
+show in_router polyfw show --table qvm
 
 say "the same verdicts, offline, from the program file"
 show polyfw trace "$POLYFW_STATE_DIR/program.pfw" iif vif0 proto tcp src $VM4 dst $INET4 dport 443 , \

@@ -9,6 +9,7 @@
 
 #include "frontends/qvm/Text.h"
 #include "netlink/Client.h"
+#include "netlink/Tables.h"
 
 namespace pfw::qvm {
 
@@ -25,7 +26,7 @@ ApplyResult applyProgram(const std::vector<uint32_t>& blob, const std::string& p
 std::string KernelLoad::begin() {
     if (mode_ == KernelMode::Off)
         return "";
-    nl::Client client;
+    nl::Client client{std::string(nl::kQvmTable)};
     nl::Info info;
     std::string err = client.getInfo(info);
     if (!err.empty()) {
@@ -36,14 +37,17 @@ std::string KernelLoad::begin() {
     }
     available_ = true;
     generation_ = info.generation;
+    // the table is made at its documented priority; an existing one keeps its own
+    if (!info.priority)
+        priority_ = nl::defaultPriority(nl::kQvmTable);
     return "";
 }
 
 std::string KernelLoad::commit(const std::vector<uint32_t>& blob) {
     if (!available_)
         return "";
-    nl::Client client;
-    return client.loadProgram(blob, generation_);
+    nl::Client client{std::string(nl::kQvmTable)};
+    return client.loadProgram(blob, generation_, nullptr, priority_);
 }
 
 }  // namespace pfw::qvm

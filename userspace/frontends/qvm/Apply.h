@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -25,8 +26,9 @@ ApplyResult applyProgram(const std::vector<uint32_t>& blob, const std::string& p
 enum class KernelMode { Auto, Off };
 
 // The kernel side of a change, in two steps around the compile: begin()
-// reads the generation of the program in force, commit() loads the new one
-// only if nobody changed it in between, as one atomic swap.
+// reads the generation of the kernel's table "qvm", commit() loads the new
+// program into it only if nobody changed it in between, as one atomic swap.
+// Other tables (a host policy beside the VMs') are left alone.
 class KernelLoad {
 public:
     explicit KernelLoad(KernelMode mode) : mode_(mode) {}
@@ -40,6 +42,7 @@ private:
     KernelMode mode_;
     bool available_ = false;
     uint32_t generation_ = 0;
+    std::optional<int32_t> priority_;  // when the load creates the table
 };
 
 }  // namespace pfw::qvm
