@@ -8,6 +8,7 @@
  */
 #include "action.h"
 #include "hook.h"
+#include "lset.h"
 #include "prog.h"
 #include "route.h"
 #include "state.h"
@@ -71,4 +72,13 @@ int pfw_host_state_add(struct pfw_run *run, __u32 parent, __u32 limit)
 		return 0;
 	return pfw_state_add(rt->states, run->pkt, rt->prog.rules[parent].key,
 			     limit);
+}
+
+int pfw_host_set_lookup(struct pfw_run *run, __u32 set, const __u32 *key,
+			__u32 *value)
+{
+	struct pfw_ctx *ctx = run->host;
+
+	/* The verifier saw a live set; table.c bound every one before. */
+	return pfw_lset_lookup(ctx->rt->lsets[set], key, value);
 }

@@ -4,6 +4,7 @@
  */
 #include "counter.h"
 #include "limiter.h"
+#include "lset.h"
 #include "netlink.h"
 #include "netns.h"
 #include "prog.h"
@@ -23,7 +24,8 @@ static int __init pfw_mod_init(void)
 #ifdef DEBUG
 	/* Before anything is registered, as WireGuard does. */
 	if (!pfw_counter_selftest() || !pfw_limiter_selftest() ||
-	    !pfw_state_selftest() || !pfw_prog_selftest())
+	    !pfw_state_selftest() || !pfw_prog_selftest() ||
+	    !pfw_lset_selftest())
 		return -ENOTRECOVERABLE;
 #endif
 	ret = pfw_netns_init();

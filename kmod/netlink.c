@@ -10,6 +10,7 @@
  */
 #include "netlink.h"
 #include "limits.h"
+#include "lset.h"
 #include "netns.h"
 #include "prog.h"
 #include "state.h"
@@ -27,6 +28,12 @@ static struct genl_family pfw_genl_family;
 static struct netlink_range_validation size_range = {
 	.min = 4,
 	.max = PFW_MAX_PROG_BYTES,
+};
+
+static const struct nla_policy pfw_setel_policy[POLYFW_SETEL_A_MAX + 1] = {
+	[POLYFW_SETEL_A_LO] = { .type = NLA_BINARY, .len = 16 },
+	[POLYFW_SETEL_A_HI] = { .type = NLA_BINARY, .len = 16 },
+	[POLYFW_SETEL_A_VALUE] = { .type = NLA_U32 },
 };
 
 static const struct nla_policy pfw_nl_policy[POLYFW_A_MAX + 1] = {
@@ -50,6 +57,17 @@ static const struct nla_policy pfw_nl_policy[POLYFW_A_MAX + 1] = {
 			     .len = POLYFW_TABLE_NAMSIZ - 1 },
 	[POLYFW_A_PRIORITY] = NLA_POLICY_RANGE(NLA_S32, POLYFW_PRIO_MIN,
 					       POLYFW_PRIO_MAX),
+	[POLYFW_A_SET] = { .type = NLA_NUL_STRING,
+			   .len = PFW_LSET_NAMSIZ - 1 },
+	[POLYFW_A_SET_OP] = NLA_POLICY_RANGE(NLA_U32, POLYFW_SET_OP_ADD,
+					     __POLYFW_SET_OP_MAX - 1),
+	[POLYFW_A_SET_FLAGS] = NLA_POLICY_MASK(NLA_U32, __POLYFW_SET_F_ALL),
+	[POLYFW_A_SET_ELEM] = NLA_POLICY_NESTED(pfw_setel_policy),
+	[POLYFW_A_SET_GENERATION] = { .type = NLA_REJECT },
+	[POLYFW_A_SET_TYPE] = { .type = NLA_REJECT },
+	[POLYFW_A_SET_N_ELEMS] = { .type = NLA_REJECT },
+	[POLYFW_A_SET_N_PREFIXES] = { .type = NLA_REJECT },
+	[POLYFW_A_SET_BYTES] = { .type = NLA_REJECT },
 };
 
 /* The text of an error, in a message of its own before the error ack. */
@@ -110,7 +128,7 @@ static int check_generation(struct pfw_net *pn, struct genl_info *info,
 	return -ESTALE;
 }
 
-static int reply_generation(struct genl_info *info, u8 cmd, u32 gen)
+static int reply_u32(struct genl_info *info, u8 cmd, int type, u32 v)
 {
 	struct sk_buff *msg;
 	void *hdr;
@@ -119,7 +137,7 @@ static int reply_generation(struct genl_info *info, u8 cmd, u32 gen)
 	if (!msg)
 		return -ENOMEM;
 	hdr = genlmsg_put_reply(msg, info, &pfw_genl_family, 0, cmd);
-	if (!hdr || nla_put_u32(msg, POLYFW_A_GENERATION, gen)) {
+	if (!hdr || nla_put_u32(msg, type, v)) {
 		nlmsg_free(msg);
 		return -EMSGSIZE;
 	}
@@ -152,6 +170,11 @@ static int put_table(struct sk_buff *msg, struct pfw_table *t,
 			      POLYFW_A_PAD))
 		return -EMSGSIZE;
 	return 0;
+}
+
+static int reply_generation(struct genl_info *info, u8 cmd, u32 gen)
+{
+	return reply_u32(info, cmd, POLYFW_A_GENERATION, gen);
 }
 
 static int pfw_get_info(struct sk_buff *skb, struct genl_info *info)
@@ -675,6 +698,272 @@ out:
 	return skb->len;
 }
 
+/* An element of set s from a POLYFW_A_SET_ELEM (validated by policy). */
+static int parse_elem(const struct pfw_lset *s, const struct nlattr *nest,
+		      struct pfw_lset_elem *e, struct netlink_ext_ack *extack)
+{
+	struct nlattr *tb[POLYFW_SETEL_A_MAX + 1];
+	unsigned int w = s->width, i;
+	int ret;
+
+	ret = nla_parse_nested(tb, POLYFW_SETEL_A_MAX, nest, pfw_setel_policy,
+			       extack);
+	if (ret)
+		return ret;
+	if (!tb[POLYFW_SETEL_A_LO]) {
+		NL_SET_ERR_MSG_ATTR(extack, nest, "element without its low end");
+		return -EINVAL;
+	}
+	if (nla_len(tb[POLYFW_SETEL_A_LO]) != 4 * w ||
+	    (tb[POLYFW_SETEL_A_HI] && nla_len(tb[POLYFW_SETEL_A_HI]) != 4 * w)) {
+		NL_SET_ERR_MSG_ATTR(extack, nest,
+				    "element bounds are not the set's width");
+		return -EINVAL;
+	}
+	memset(e, 0, sizeof(*e));
+	/* a number set's bound is the low word of the 128-bit key */
+	memcpy(e->lo + 4 - w, nla_data(tb[POLYFW_SETEL_A_LO]), 4 * w);
+	if (tb[POLYFW_SETEL_A_HI])
+		memcpy(e->hi + 4 - w, nla_data(tb[POLYFW_SETEL_A_HI]), 4 * w);
+	else
+		for (i = 0; i < 4; i++)
+			e->hi[i] = e->lo[i];
+	if (tb[POLYFW_SETEL_A_VALUE])
+		e->value = nla_get_u32(tb[POLYFW_SETEL_A_VALUE]);
+	return 0;
+}
+
+static int count_elems(struct genl_info *info)
+{
+	const struct nlattr *a;
+	int rem, n = 0;
+
+	nlmsg_for_each_attr(a, info->nlhdr, GENL_HDRLEN, rem) {
+		if (nla_type(a) == POLYFW_A_SET_ELEM)
+			n++;
+	}
+	return n;
+}
+
+/* Under pn->lock: the set a command names, or NULL with the reason sent. */
+static struct pfw_lset *named_set(struct pfw_net *pn, struct genl_info *info,
+				  u8 cmd)
+{
+	const char *table = table_name(info->attrs, info->extack);
+	const char *name = nla_data(info->attrs[POLYFW_A_SET]);
+	struct pfw_table *t;
+	struct pfw_lset *s;
+
+	if (!table)
+		return NULL;
+	t = pfw_table_find(pn, table);
+	s = t ? pfw_table_set(t, name) : NULL;
+	if (!s) {
+		reply_error(info, cmd, "no set %s in table %s", name, table);
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[POLYFW_A_SET],
+				    "no such set");
+	}
+	return s;
+}
+
+static int pfw_set_elems(struct sk_buff *skb, struct genl_info *info)
+{
+	struct pfw_net *pn = pfw_net(genl_info_net(info));
+	char log[PFW_VERIFY_LOG_LEN] = "";
+	struct pfw_lset_elem *elems = NULL;
+	const struct nlattr *a;
+	struct pfw_lset *s;
+	u32 op, flags, gen = 0;
+	int rem, n = 0, i = 0, ret = 0;
+
+	if (!pfw_may_write(skb, info))
+		return -EPERM;
+	if (GENL_REQ_ATTR_CHECK(info, POLYFW_A_SET) ||
+	    GENL_REQ_ATTR_CHECK(info, POLYFW_A_SET_OP))
+		return -EINVAL;
+	op = nla_get_u32(info->attrs[POLYFW_A_SET_OP]);
+	flags = info->attrs[POLYFW_A_SET_FLAGS] ?
+		nla_get_u32(info->attrs[POLYFW_A_SET_FLAGS]) : 0;
+	if (op == POLYFW_SET_OP_REPLACE) {
+		n = count_elems(info);
+		elems = kvmalloc_array(n ?: 1, sizeof(*elems),
+				       GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
+		if (!elems)
+			return -ENOMEM;
+	}
+	mutex_lock(&pn->lock);
+	s = named_set(pn, info, POLYFW_CMD_SET_ELEMS);
+	if (!s) {
+		ret = -ENOENT;
+		goto out;
+	}
+	if (op == POLYFW_SET_OP_FLUSH) {
+		ret = pfw_lset_flush(s);
+		goto out;
+	}
+	nlmsg_for_each_attr(a, info->nlhdr, GENL_HDRLEN, rem) {
+		struct pfw_lset_elem e;
+
+		if (nla_type(a) != POLYFW_A_SET_ELEM)
+			continue;
+		ret = parse_elem(s, a, op == POLYFW_SET_OP_REPLACE ?
+				 &elems[i] : &e, info->extack);
+		if (ret)
+			break;
+		if (op == POLYFW_SET_OP_ADD)
+			ret = pfw_lset_add(s, &e, log, sizeof(log));
+		else if (op == POLYFW_SET_OP_DEL)
+			ret = pfw_lset_del(s, &e, log, sizeof(log));
+		if (ret)
+			break;
+		i++;
+		if (!(i & 1023))
+			cond_resched();
+	}
+	if (!ret && op == POLYFW_SET_OP_REPLACE)
+		ret = pfw_lset_replace(s, elems, n, flags & POLYFW_SET_F_FIRST,
+				       flags & POLYFW_SET_F_LAST, log,
+				       sizeof(log));
+out:
+	if (s)
+		gen = s->generation;
+	mutex_unlock(&pn->lock);
+	kvfree(elems);
+	if (ret) {
+		if (log[0]) {
+			if (op == POLYFW_SET_OP_REPLACE)
+				reply_error(info, POLYFW_CMD_SET_ELEMS, "%s", log);
+			else
+				reply_error(info, POLYFW_CMD_SET_ELEMS,
+					    "element %d: %s", i, log);
+		}
+		return ret;
+	}
+	return reply_u32(info, POLYFW_CMD_SET_ELEMS, POLYFW_A_SET_GENERATION,
+			 gen);
+}
+
+static int put_set(struct sk_buff *skb, const char *table,
+		   const struct pfw_lset *s)
+{
+	struct pfw_lset_stats st;
+
+	pfw_lset_stats(s, &st);
+	if (nla_put_string(skb, POLYFW_A_TABLE, table) ||
+	    nla_put_string(skb, POLYFW_A_SET, s->name) ||
+	    nla_put_u32(skb, POLYFW_A_SET_TYPE,
+			s->width | s->has_value << 8 | (u32)s->flags << 16) ||
+	    nla_put_u32(skb, POLYFW_A_SET_GENERATION, s->generation) ||
+	    nla_put_u32(skb, POLYFW_A_SET_N_ELEMS, st.elems) ||
+	    nla_put_u32(skb, POLYFW_A_SET_N_PREFIXES, st.prefixes) ||
+	    nla_put_u64_64bit(skb, POLYFW_A_SET_BYTES, st.bytes, POLYFW_A_PAD))
+		return -EMSGSIZE;
+	return 0;
+}
+
+/* cb->args[0]: sets already sent. */
+static int pfw_get_sets(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct pfw_net *pn = pfw_net(sock_net(skb->sk));
+	struct pfw_table *t;
+	struct pfw_lset *s;
+	unsigned long i = 0;
+	bool bad;
+	void *hdr;
+
+	mutex_lock(&pn->lock);
+	t = dump_table(cb, pn, &bad);
+	if (bad) {
+		mutex_unlock(&pn->lock);
+		return -EINVAL;
+	}
+	if (!t)
+		goto out;
+	list_for_each_entry(s, &t->sets, list) {
+		if (i++ < cb->args[0])
+			continue;
+		hdr = dump_hdr(skb, cb, POLYFW_CMD_GET_SETS);
+		if (!hdr)
+			break;
+		if (put_set(skb, t->name, s)) {
+			genlmsg_cancel(skb, hdr);
+			break;
+		}
+		genlmsg_end(skb, hdr);
+		cb->args[0] = i;
+	}
+out:
+	mutex_unlock(&pn->lock);
+	return skb->len;
+}
+
+struct elem_dump {
+	struct sk_buff *skb;
+	unsigned int width;
+};
+
+static int put_elem(void *arg, const struct pfw_lset_elem *e)
+{
+	struct elem_dump *d = arg;
+	unsigned int w = d->width;
+	struct nlattr *nest = nla_nest_start(d->skb, POLYFW_A_SET_ELEM);
+
+	if (!nest)
+		return -EMSGSIZE;
+	if (nla_put(d->skb, POLYFW_SETEL_A_LO, 4 * w, e->lo + 4 - w) ||
+	    nla_put(d->skb, POLYFW_SETEL_A_HI, 4 * w, e->hi + 4 - w) ||
+	    nla_put_u32(d->skb, POLYFW_SETEL_A_VALUE, READ_ONCE(e->value))) {
+		nla_nest_cancel(d->skb, nest);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(d->skb, nest);
+	return 0;
+}
+
+/*
+ * cb->args[0]: elements already sent; args[1]/[2] as for dump_check(), on
+ * the set's generation.
+ */
+static int pfw_get_set_elems(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct pfw_net *pn = pfw_net(sock_net(skb->sk));
+	struct nlattr **attrs = genl_dumpit_info(cb)->attrs;
+	struct elem_dump d = { .skb = skb };
+	struct pfw_table *t;
+	struct pfw_lset *s = NULL;
+	bool bad;
+	void *hdr;
+
+	if (!attrs[POLYFW_A_SET]) {
+		NL_SET_ERR_MSG(cb->extack, "no set named");
+		return -EINVAL;
+	}
+	mutex_lock(&pn->lock);
+	t = dump_table(cb, pn, &bad);
+	if (bad) {
+		mutex_unlock(&pn->lock);
+		return -EINVAL;
+	}
+	if (t)
+		s = pfw_table_set(t, nla_data(attrs[POLYFW_A_SET]));
+	if (!s || !dump_check(skb, cb, s->generation,
+			      POLYFW_CMD_GET_SET_ELEMS))
+		goto out;
+	hdr = dump_hdr(skb, cb, POLYFW_CMD_GET_SET_ELEMS);
+	if (!hdr)
+		goto out;
+	if (nla_put_u32(skb, POLYFW_A_SET_GENERATION, s->generation)) {
+		genlmsg_cancel(skb, hdr);
+		goto out;
+	}
+	d.width = s->width;
+	pfw_lset_dump(s, &cb->args[DUMP_POS], put_elem, &d);
+	genlmsg_end(skb, hdr);
+out:
+	mutex_unlock(&pn->lock);
+	return skb->len;
+}
+
 static const struct genl_ops pfw_genl_ops[] = {
 	{
 		.cmd = POLYFW_CMD_GET_INFO,
@@ -723,6 +1012,18 @@ static const struct genl_ops pfw_genl_ops[] = {
 	}, {
 		.cmd = POLYFW_CMD_DELETE_TABLE,
 		.doit = pfw_delete_table,
+		.flags = GENL_UNS_ADMIN_PERM,
+	}, {
+		.cmd = POLYFW_CMD_SET_ELEMS,
+		.doit = pfw_set_elems,
+		.flags = GENL_UNS_ADMIN_PERM,
+	}, {
+		.cmd = POLYFW_CMD_GET_SETS,
+		.dumpit = pfw_get_sets,
+		.flags = GENL_UNS_ADMIN_PERM,
+	}, {
+		.cmd = POLYFW_CMD_GET_SET_ELEMS,
+		.dumpit = pfw_get_set_elems,
 		.flags = GENL_UNS_ADMIN_PERM,
 	}
 };

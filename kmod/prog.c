@@ -87,6 +87,22 @@ static int build_keys(struct pfw_runtime *rt)
 	return pfw_sort_keys(rt->keys, n);
 }
 
+/* Room for the live set pointers, when the program declares any. */
+static int alloc_lsets(struct pfw_runtime *rt)
+{
+	u32 i;
+
+	for (i = 0; i < rt->prog.n_sets; i++) {
+		if (rt->prog.sets[i].flags & PFW_SET_F_LIVE)
+			rt->n_live++;
+	}
+	if (!rt->n_live)
+		return 0;
+	rt->lsets = kvcalloc(rt->prog.n_sets, sizeof(*rt->lsets),
+			     GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
+	return rt->lsets ? 0 : -ENOMEM;
+}
+
 long pfw_prog_rule_by_key(const struct pfw_runtime *rt, u32 key)
 {
 	long at = pfw_find_key(rt->keys, rt->prog.n_rules, key);
@@ -200,8 +216,13 @@ struct pfw_runtime *pfw_prog_create(void *blob, u32 size, char *log,
 	ret = build_keys(rt);
 	if (ret)
 		goto err_limiters;
+	ret = alloc_lsets(rt);
+	if (ret)
+		goto err_keys;
 	return rt;
 
+err_keys:
+	kvfree(rt->keys);
 err_limiters:
 	pfw_limiters_free(&rt->lims);
 err_counters:
@@ -216,22 +237,13 @@ err_blob:
 
 void pfw_prog_destroy(struct pfw_runtime *rt)
 {
+	kvfree(rt->lsets);
 	kvfree(rt->keys);
 	pfw_limiters_free(&rt->lims);
 	pfw_counters_free(&rt->ctrs);
 	put_loggers(rt);
 	kvfree(rt->blob);
 	kfree(rt);
-}
-
-static void destroy_rcu(struct rcu_head *head)
-{
-	pfw_prog_destroy(container_of(head, struct pfw_runtime, rcu));
-}
-
-void pfw_prog_destroy_rcu(struct pfw_runtime *rt)
-{
-	call_rcu(&rt->rcu, destroy_rcu);
 }
 
 void pfw_prog_carry(struct pfw_runtime *rt, const struct pfw_runtime *old)

@@ -16,6 +16,7 @@
 #include <linux/rcupdate.h>
 #include <polyfw/prog.h>
 
+struct pfw_lset;
 struct pfw_state_table;
 
 /* Packet metadata a program reads that costs something to find out. */
@@ -40,7 +41,9 @@ struct pfw_runtime {
 	struct pfw_limiters lims;
 	struct pfw_key_idx *keys; /* rules sorted by key */
 	struct pfw_state_table *states; /* its table's, when USES_STATE */
-	struct rcu_head rcu;
+	/* By set index: the table's live set, bound by table.c; else NULL. */
+	struct pfw_lset **lsets;
+	u32 n_live; /* live sets the program declares */
 };
 
 /*
@@ -53,8 +56,6 @@ struct pfw_runtime *pfw_prog_create(void *blob, u32 size, char *log,
 /* Frees a runtime that was never made active. */
 void pfw_prog_destroy(struct pfw_runtime *rt);
 
-/* Frees rt after a grace period: packets may still be running it. */
-void pfw_prog_destroy_rcu(struct pfw_runtime *rt);
 /*
  * Carries rule counters (by key) and limiter levels over from old, which no
  * packet can reach any more, to rt.

@@ -24,6 +24,7 @@
 #include "table.h"
 #include "hook.h"
 #include "limits.h"
+#include "lset.h"
 #include "netns.h"
 #include "prog.h"
 #include "state.h"
@@ -120,6 +121,7 @@ static struct pfw_table *create(struct pfw_net *pn, const char *name,
 	t->pn = pn;
 	strscpy(t->name, name, sizeof(t->name));
 	t->priority = prio;
+	INIT_LIST_HEAD(&t->sets);
 	RCU_INIT_POINTER(t->active, NULL);
 	/* The program's hook numbers are netfilter's. */
 	BUILD_BUG_ON(NF_INET_PRE_ROUTING != (int)PFW_HOOK_PREROUTING ||
@@ -222,6 +224,68 @@ static void usage_of_others(struct pfw_net *pn, const struct pfw_table *t,
 	}
 }
 
+struct pfw_lset *pfw_table_set(struct pfw_table *t, const char *name)
+{
+	struct pfw_lset *s;
+
+	list_for_each_entry(s, &t->sets, list) {
+		if (!strcmp(s->name, name))
+			return s;
+	}
+	return NULL;
+}
+
+/*
+ * Drops rt's references to live sets; a set no program declares any more
+ * goes.  No packet may be running rt.
+ */
+static void unbind_sets(struct pfw_runtime *rt)
+{
+	u32 i;
+
+	for (i = 0; rt->lsets && i < rt->prog.n_sets; i++) {
+		struct pfw_lset *s = rt->lsets[i];
+
+		if (!s || --s->refs)
+			continue;
+		list_del(&s->list);
+		pfw_lset_destroy(s);
+	}
+}
+
+/*
+ * Gives rt's live sets their objects: the table's set of the same name and
+ * type, which keeps its elements, or a new empty one, kept on made until rt
+ * is in force.
+ */
+static int bind_sets(struct pfw_table *t, struct pfw_runtime *rt,
+		     struct list_head *made)
+{
+	const struct pfw_prog *p = &rt->prog;
+	u32 i;
+
+	for (i = 0; rt->lsets && i < p->n_sets; i++) {
+		const struct pfw_set_desc *d = &p->sets[i];
+		const char *name = p->strtab + d->pool_off;
+		struct pfw_lset *s;
+
+		if (!(d->flags & PFW_SET_F_LIVE))
+			continue;
+		s = pfw_table_set(t, name);
+		if (!s || !pfw_lset_same_type(s, d)) {
+			s = pfw_lset_create(name, d, GFP_KERNEL_ACCOUNT);
+			if (!s) {
+				unbind_sets(rt);
+				return -ENOMEM;
+			}
+			list_add_tail(&s->list, made);
+		}
+		s->refs++;
+		rt->lsets[i] = s;
+	}
+	return 0;
+}
+
 static void destroy(struct pfw_table *t)
 {
 	list_del(&t->list);
@@ -243,6 +307,7 @@ int pfw_table_load(struct pfw_net *pn, const char *name, bool has_prio,
 	struct pfw_table *t = pfw_table_find(pn, name);
 	struct pfw_runtime *old;
 	struct pfw_usage u;
+	LIST_HEAD(new_sets);
 	bool made = false;
 	int ret;
 
@@ -282,9 +347,12 @@ int pfw_table_load(struct pfw_net *pn, const char *name, bool has_prio,
 		}
 	}
 	rt->states = t->states;
-	ret = want_hooks(t, pfw_prog_hooks(rt));
+	ret = bind_sets(t, rt, &new_sets);
 	if (ret)
 		goto err_table;
+	ret = want_hooks(t, pfw_prog_hooks(rt));
+	if (ret)
+		goto err_sets;
 	old = pfw_table_prog(t);
 	rcu_assign_pointer(t->active, rt);
 	move_generation(t);
@@ -292,12 +360,16 @@ int pfw_table_load(struct pfw_net *pn, const char *name, bool has_prio,
 		/* After this, old's counters are final. */
 		synchronize_rcu();
 		pfw_prog_carry(rt, old);
+		unbind_sets(old);
 		pfw_prog_destroy(old);
 	}
+	list_splice_tail(&new_sets, &t->sets);
 	/* Hooks only the old program used: its packets have left them. */
 	keep_hooks(t, pfw_prog_hooks(rt));
 	return 0;
 
+err_sets:
+	unbind_sets(rt);
 err_table:
 	if (made)
 		destroy(t);
@@ -313,8 +385,12 @@ void pfw_table_flush(struct pfw_table *t)
 	RCU_INIT_POINTER(t->active, NULL);
 	keep_hooks(t, 0);
 	move_generation(t);
-	if (old)
-		pfw_prog_destroy_rcu(old);
+	if (old) {
+		/* its live sets go with it: wait for its packets */
+		synchronize_rcu();
+		unbind_sets(old);
+		pfw_prog_destroy(old);
+	}
 	if (t->states)
 		pfw_state_table_flush(t->states);
 }

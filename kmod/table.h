@@ -43,6 +43,8 @@ struct pfw_table {
 	u32 hooks; /* registered: bit enum pfw_hook, both families */
 	/* Created with the first program that keeps state. */
 	struct pfw_state_table *states;
+	/* struct pfw_lset the program declares (lset.c). */
+	struct list_head sets;
 	struct pfw_drop_stats __percpu *drops;
 	/* .priv of each is this table. */
 	struct nf_hook_ops ops[PFW_HOOK_MAX][2];
@@ -84,6 +86,9 @@ void pfw_table_flush(struct pfw_table *t);
 void pfw_table_delete(struct pfw_table *t);
 /* Every table of pn, when the namespace goes away. */
 void pfw_tables_destroy(struct pfw_net *pn);
+
+/* The live set called name, or NULL. */
+struct pfw_lset *pfw_table_set(struct pfw_table *t, const char *name);
 
 /* Whether name is a valid table name (POLYFW_A_TABLE). */
 bool pfw_table_name_ok(const char *name);

@@ -30,6 +30,7 @@
 #define PFW_MAX_POOL (1u << 26)
 #define PFW_MAX_RULES (1u << 20)
 #define PFW_MAX_SETS 65536u
+#define PFW_MAX_LIVE_SETS 256u /* of those, live (per program and table) */
 #define PFW_MAX_CLS 65536u
 #define PFW_MAX_LIMS 65536u
 #define PFW_MAX_STRTAB (1u << 24)
@@ -45,13 +46,15 @@
  * costliest path through the instructions, where an instruction costs 1, a
  * CLASSIFY 1 plus the costliest root-to-leaf walk of each tree (a node costs
  * 1, a cut node 1 + ceil(log2 n) more, a leaf 1 per entry), an INSET 1 plus
- * its binary search, a STATE_CHECK or STATE_ADD PFW_COST_STATE plus its
- * pairs.  A program over PFW_MAX_COST at any entry is refused.  The
+ * its binary search (PFW_COST_LIVESET for a live set), a STATE_CHECK or
+ * STATE_ADD PFW_COST_STATE plus its pairs.  A program over PFW_MAX_COST at any entry is refused.  The
  * interpreter counts the same units (never more than the verifier's bound)
  * and ends a run that spends more than its budget with PFW_V_ERROR.
  */
 #define PFW_MAX_COST (1u << 20)
 #define PFW_COST_STATE 16
+/* A live set lookup: at most PFW_LSET_PLENS hash probes of 2 units. */
+#define PFW_COST_LIVESET (2 * PFW_LSET_PLENS)
 
 /* Netfilter hooks a program has an entry for. */
 enum pfw_hook {
@@ -290,14 +293,32 @@ struct pfw_rule_desc {
  * A set: sorted, disjoint, inclusive intervals over a scalar (1 word a
  * bound) or an address (4 words a bound) field, optionally each with a
  * 32-bit value (longest-prefix tables compile to this form).
+ *
+ * A live set (PFW_SET_F_LIVE) has no elements in the program: it names a
+ * set of the program's table, whose elements the kernel keeps and changes
+ * through netlink without a reload (docs/bytecode.md, "Live sets").  Its
+ * n_elems is 0 and pool_off is the strtab offset of its name (a valid table
+ * name, NUL-terminated).  Width 1: number and port intervals, matched
+ * against a scalar field; width 4: address prefixes and ranges, against an
+ * address field, or with PFW_SET_F_IFNAME interface names (exact, or a
+ * prefix for "eth+"), against an interface field.  A lookup returns the
+ * longest matching prefix of the elements' prefix split
+ * (pfw_lset_split()) and its value.
  */
 struct pfw_set_desc {
 	__u8 width; /* words per bound: 1 or 4 */
 	__u8 has_value;
-	__u16 flags; /* must be 0 */
+	__u16 flags; /* PFW_SET_F_* */
 	__u32 n_elems;
-	__u32 pool_off; /* elements: lo, hi[, value] */
+	__u32 pool_off; /* elements: lo, hi[, value]; live: name in strtab */
 };
+#define PFW_SET_F_LIVE 0x1
+#define PFW_SET_F_IFNAME 0x2 /* live, width 4: interface names */
+#define PFW_SET_F_ALL (PFW_SET_F_LIVE | PFW_SET_F_IFNAME)
+/* Prefix lengths a live set's keys can have: 0..128. */
+#define PFW_LSET_PLENS 129
+/* Bytes of a live set's name with its NUL (as a table's). */
+#define PFW_LSET_NAMSIZ 32
 
 /*
  * A classifier: decision trees over the dimensions below, whose leaves list

@@ -189,6 +189,50 @@
  *     POLYFW_A_FLAGS (POLYFW_INFO_F_LOADED), POLYFW_A_DROPS_MALFORMED,
  *     POLYFW_A_DROPS_BUDGET, as GET_INFO has them.  If a table is added or
  *     removed during the dump, the dump is marked interrupted.
+ *
+ * Live sets.  A table's program declares its live sets (bytecode.h, struct
+ * pfw_set_desc with PFW_SET_F_LIVE): a name and a type.  The kernel keeps
+ * their elements beside the program; a set that keeps its name and type
+ * across a reload of its table keeps its elements, one whose type changes
+ * starts empty, and one the new program does not declare goes away with the
+ * old program.  Elements change without a reload:
+ *
+ * POLYFW_CMD_SET_ELEMS: doit.
+ *   Request:
+ *     POLYFW_A_TABLE: NLA_NUL_STRING, optional
+ *     POLYFW_A_SET: NLA_NUL_STRING, required, the set's name
+ *     POLYFW_A_SET_OP: NLA_U32, required, enum polyfw_set_op
+ *     POLYFW_A_SET_FLAGS: NLA_U32, optional, POLYFW_SET_F_* (REPLACE only)
+ *     POLYFW_A_SET_ELEM: NLA_NESTED, repeated (ADD, DEL, REPLACE):
+ *       POLYFW_SETEL_A_LO: NLA_BINARY, the interval's low end: 4 bytes (a
+ *           host-order u32) for a set of width 1, 16 (4 such words, most
+ *           significant first) for width 4
+ *       POLYFW_SETEL_A_HI: NLA_BINARY, optional, the high end (lo when
+ *           absent), lo <= hi
+ *       POLYFW_SETEL_A_VALUE: NLA_U32, optional, 0 when absent
+ *   ADD adds each element in order (an element that is already there, with
+ *   the same interval, gets the new value); DEL removes each; both stop at
+ *   the first element that fails (-EEXIST: its split shares a prefix with
+ *   another element; -ENOENT: not in the set; -ENOSPC: over max_set_elems),
+ *   with the elements before it done.  Each element is added or removed in
+ *   one step for packets.  FLUSH empties the set in one step.  REPLACE
+ *   builds new contents across messages (POLYFW_SET_F_FIRST starts them,
+ *   dropping contents being built; POLYFW_SET_F_LAST puts them in force in
+ *   one step; a one-message replace has both).  Every change moves the
+ *   set's generation.
+ *   Reply: POLYFW_A_SET_GENERATION: NLA_U32
+ *
+ * POLYFW_CMD_GET_SETS: dump.  The table's live sets (POLYFW_A_TABLE), one
+ * message each: POLYFW_A_TABLE, POLYFW_A_SET, POLYFW_A_SET_TYPE (NLA_U32:
+ * width | has_value << 8 | pfw_set_desc flags << 16),
+ * POLYFW_A_SET_GENERATION, POLYFW_A_SET_N_ELEMS (NLA_U32: elements),
+ * POLYFW_A_SET_N_PREFIXES (NLA_U32: prefixes of their split),
+ * POLYFW_A_SET_BYTES (NLA_U64: memory of the elements).
+ *
+ * POLYFW_CMD_GET_SET_ELEMS: dump.  One set's elements (POLYFW_A_TABLE,
+ * POLYFW_A_SET), many POLYFW_A_SET_ELEM per message, in no particular
+ * order; each message carries POLYFW_A_SET_GENERATION, and a dump during
+ * which the set changed is marked interrupted.
  */
 #ifndef _POLYFW_GENL_H
 #define _POLYFW_GENL_H
@@ -230,6 +274,9 @@ enum polyfw_cmd {
 	POLYFW_CMD_GET_STATES,
 	POLYFW_CMD_GET_TABLES,
 	POLYFW_CMD_DELETE_TABLE,
+	POLYFW_CMD_SET_ELEMS,
+	POLYFW_CMD_GET_SETS,
+	POLYFW_CMD_GET_SET_ELEMS,
 	__POLYFW_CMD_MAX
 };
 
@@ -255,6 +302,15 @@ enum polyfw_attr {
 	POLYFW_A_STATE,
 	POLYFW_A_TABLE,
 	POLYFW_A_PRIORITY,
+	POLYFW_A_SET,
+	POLYFW_A_SET_OP,
+	POLYFW_A_SET_FLAGS,
+	POLYFW_A_SET_ELEM,
+	POLYFW_A_SET_GENERATION,
+	POLYFW_A_SET_TYPE,
+	POLYFW_A_SET_N_ELEMS,
+	POLYFW_A_SET_N_PREFIXES,
+	POLYFW_A_SET_BYTES,
 	__POLYFW_A_LAST
 };
 
@@ -285,6 +341,33 @@ enum polyfw_state_attr {
 };
 
 #define POLYFW_STATE_A_MAX (__POLYFW_STATE_A_LAST - 1)
+
+/* Nested in POLYFW_A_SET_ELEM. */
+enum polyfw_setel_attr {
+	POLYFW_SETEL_A_UNSPEC,
+	POLYFW_SETEL_A_LO,
+	POLYFW_SETEL_A_HI,
+	POLYFW_SETEL_A_VALUE,
+	__POLYFW_SETEL_A_LAST
+};
+
+#define POLYFW_SETEL_A_MAX (__POLYFW_SETEL_A_LAST - 1)
+
+/* POLYFW_A_SET_OP of SET_ELEMS. */
+enum polyfw_set_op {
+	POLYFW_SET_OP_ADD = 1,
+	POLYFW_SET_OP_DEL,
+	POLYFW_SET_OP_FLUSH,
+	POLYFW_SET_OP_REPLACE,
+	__POLYFW_SET_OP_MAX
+};
+
+/* POLYFW_A_SET_FLAGS of a REPLACE. */
+enum polyfw_set_flag {
+	POLYFW_SET_F_FIRST = 1U << 0,
+	POLYFW_SET_F_LAST = 1U << 1,
+	__POLYFW_SET_F_ALL = POLYFW_SET_F_FIRST | POLYFW_SET_F_LAST
+};
 
 /* POLYFW_A_FLAGS of GET_INFO. */
 enum polyfw_info_flag {

@@ -62,6 +62,12 @@ void pfw_host_log(struct pfw_run *run, __u32 rule, const __u32 *op);
 int pfw_host_state_lookup(struct pfw_run *run, __u32 *parent);
 /* Create a state entry for the flow; 0 when its limit is exceeded. */
 int pfw_host_state_add(struct pfw_run *run, __u32 parent, __u32 limit);
+/*
+ * Live set set (an index into the program's sets, PFW_SET_F_LIVE): 1 and
+ * *value when key (4 words, lib/lset.h) is in it.
+ */
+int pfw_host_set_lookup(struct pfw_run *run, __u32 set, const __u32 *key,
+			__u32 *value);
 
 #ifdef __cplusplus
 }

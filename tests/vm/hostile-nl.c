@@ -11,7 +11,8 @@
  *   hostile-nl -w SECONDS
  *   hostile-nl -l FILE
  *
- * With VALID_PROGRAM, also loads many randomly damaged copies of it.  With
+ * With VALID_PROGRAM, also checks tables (names, priorities, the table cap,
+ * deletion) with it, and loads many randomly damaged copies of it.  With
  * -b, only begins a 1 MiB load, sends half of it and sleeps with the
  * transaction open (for unloading the module under it).  With -t, checks
  * that an idle transaction is dropped after POLYFW_TXN_TIMEOUT_SEC.  With
@@ -405,6 +406,106 @@ static void protocol_checks(void)
 	close(fd);
 }
 
+/*
+ * A load of blob into the table whose name attribute holds nlen bytes of
+ * name (no NUL unless counted), at priority prio unless prio is NO_PRIO.
+ */
+#define NO_PRIO 0x7fffffff
+static int load_table(int fd, const void *blob, size_t len, const char *name,
+		      size_t nlen, int32_t prio)
+{
+	struct msg m;
+	int ret;
+
+	msg_start(&m, family, POLYFW_CMD_LOAD_BEGIN, NLM_F_ACK);
+	put_u32(&m, POLYFW_A_SIZE, (uint32_t)len);
+	put(&m, POLYFW_A_TABLE, name, nlen, 0);
+	if (prio != NO_PRIO)
+		put_u32(&m, POLYFW_A_PRIORITY, (uint32_t)prio);
+	ret = send_full(fd, &m);
+	if (ret)
+		return ret;
+	ret = chunk(fd, 0, blob, len);
+	if (ret)
+		return ret;
+	return simple(fd, POLYFW_CMD_LOAD_COMMIT, 0);
+}
+
+static int table_cmd(int fd, uint8_t cmd, const char *name)
+{
+	struct msg m;
+
+	msg_start(&m, family, cmd, cmd == POLYFW_CMD_GET_TABLES ? NLM_F_DUMP :
+								  NLM_F_ACK);
+	if (name)
+		put(&m, POLYFW_A_TABLE, name, strlen(name) + 1, 0);
+	return send_full(fd, &m);
+}
+
+static void table_checks(const char *path)
+{
+	static uint32_t blob[POLYFW_CHUNK_MAX / 4];
+	static const char *const bad[] = { "", "-x", ".a", "a b", "a/b",
+					   "0123456789012345678901234567890x" };
+	FILE *f = fopen(path, "rb");
+	int fd = nl_open(), ret;
+	char name[40];
+	size_t len;
+	unsigned int i, made = 0;
+
+	if (!f) {
+		perror(path);
+		exit(2);
+	}
+	len = fread(blob, 1, sizeof(blob), f);
+	fclose(f);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		ret = load_table(fd, blob, len, bad[i], strlen(bad[i]) + 1, NO_PRIO);
+		check(ret == -EINVAL, "table name \"%s\": %d", bad[i], ret);
+	}
+	/* Not NUL-terminated. */
+	ret = load_table(fd, blob, len, "abcd", 4, NO_PRIO);
+	check(ret == -EINVAL, "a name without its NUL: %d", ret);
+	ret = load_table(fd, blob, len, "hn", 3, POLYFW_PRIO_MAX + 1);
+	check(ret == -EINVAL, "priority %d: %d", POLYFW_PRIO_MAX + 1, ret);
+	ret = load_table(fd, blob, len, "hn", 3, POLYFW_PRIO_MIN - 1);
+	check(ret == -EINVAL, "priority %d: %d", POLYFW_PRIO_MIN - 1, ret);
+	ret = load_table(fd, blob, len, "hn", 3, -7);
+	check(ret == 0, "load into table hn: %d (%s)", ret, last_text);
+	ret = load_table(fd, blob, len, "hn", 3, 7);
+	check(ret == -EEXIST && strstr(last_text, "priority -7, not 7"),
+	      "another priority: %d (%s)", ret, last_text);
+	ret = load_table(fd, blob, len, "hn", 3, NO_PRIO);
+	check(ret == 0, "reload keeping the priority: %d (%s)", ret, last_text);
+	ret = table_cmd(fd, POLYFW_CMD_GET_TABLES, NULL);
+	check(ret == 1, "GET_TABLES: %d", ret);
+	/* The cap: fill the namespace, one more is refused. */
+	for (i = 0; i < POLYFW_MAX_TABLES + 1; i++) {
+		snprintf(name, sizeof(name), "cap%u", i);
+		ret = load_table(fd, blob, len, name, strlen(name) + 1, NO_PRIO);
+		if (ret == -ENOSPC)
+			break;
+		check(ret == 0, "table %s: %d (%s)", name, ret, last_text);
+		made++;
+	}
+	check(ret == -ENOSPC && strstr(last_text, "too many tables"),
+	      "table over the cap: %d (%s)", ret, last_text);
+	for (i = 0; i < made; i++) {
+		snprintf(name, sizeof(name), "cap%u", i);
+		ret = table_cmd(fd, POLYFW_CMD_DELETE_TABLE, name);
+		check(ret == 0, "delete %s: %d", name, ret);
+	}
+	ret = table_cmd(fd, POLYFW_CMD_DELETE_TABLE, "hn");
+	check(ret == 0, "delete hn: %d", ret);
+	ret = table_cmd(fd, POLYFW_CMD_DELETE_TABLE, "hn");
+	check(ret == -ENOENT, "delete hn twice: %d", ret);
+	ret = table_cmd(fd, POLYFW_CMD_DELETE_TABLE, NULL);
+	check(ret == -EINVAL, "delete without a name: %d", ret);
+	ret = table_cmd(fd, POLYFW_CMD_FLUSH, "nosuch");
+	check(ret == 0, "flush of a table that does not exist: %d", ret);
+	close(fd);
+}
+
 static void damaged_programs(const char *path, unsigned int iters)
 {
 	FILE *f = fopen(path, "rb");
@@ -593,6 +694,8 @@ int main(int argc, char **argv)
 		return ret ? 1 : 0;
 	}
 	protocol_checks();
+	if (optind < argc)
+		table_checks(argv[optind]);
 	fuzz_attrs(fd, iters);
 	if (optind < argc)
 		damaged_programs(argv[optind], iters / 4);

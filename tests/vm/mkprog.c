@@ -32,6 +32,13 @@
  *                                      and matched, original dport PORT)
  *   mkprog nat OUT                     forward: tcp DNAT (a valid program the
  *                                      kernel refuses until NAT is carried out)
+ *   mkprog lset OUT                    forward: live sets "block" (addresses
+ *                                      with values: saddr in it with value
+ *                                      7 drops, key 300), "ports" (numbers:
+ *                                      udp dport in it drops, key 301) and
+ *                                      "ifs" (interfaces: tcp 7777 from an
+ *                                      iif in it drops, key 302), else
+ *                                      accept (key 303)
  *   mkprog bad OUT                     a program the verifier refuses
  *                                      (written without checking)
  *   mkprog drop-tcp OUT PORT           forward, input and output: tcp dport
@@ -615,6 +622,26 @@ int main(int argc, char **argv)
 		entry[PFW_HOOK_INPUT] = 0;
 		entry[PFW_HOOK_OUTPUT] = 0;
 		default_rule(1, PFW_OP_ACCEPT);
+	} else if (!strcmp(what, "lset")) {
+		static const char *const names[] = { "block", "ports", "ifs" };
+		struct cond blk[] = { C(INSET, SADDR, 0), C(CMP, TABLEARG, 7) };
+		struct cond prt[] = { C(CMP, L4PROTO, 17), C(INSET, DPORT, 1) };
+		struct cond ifs[] = { C(CMP, L4PROTO, 6), C(CMP, DPORT, 7777),
+				      C(INSET, IIF, 2) };
+		unsigned int k;
+
+		for (k = 0; k < 3; k++) {
+			sets[n_sets++] = (struct pfw_set_desc){
+				k == 1 ? 1 : 4, k == 0,
+				PFW_SET_F_LIVE | (k == 2 ? PFW_SET_F_IFNAME : 0),
+				0, n_strtab };
+			memcpy(strtab + n_strtab, names[k], strlen(names[k]) + 1);
+			n_strtab += strlen(names[k]) + 1;
+		}
+		simple_rule(blk, 2, 300, "mkprog:lset-block", PFW_OP_DROP, 0);
+		simple_rule(prt, 2, 301, "mkprog:lset-ports", PFW_OP_DROP, 0);
+		simple_rule(ifs, 3, 302, "mkprog:lset-ifs", PFW_OP_DROP, 0);
+		default_rule(303, PFW_OP_ACCEPT);
 	} else if (!strcmp(what, "drop-udp") && argc == 4) {
 		struct cond c[] = { C(CMP, L4PROTO, 17), C(CMP, DPORT, num(argv[3])) };
 

@@ -60,6 +60,33 @@ static const __u32 *field_words(const struct pfw_pkt *pkt, unsigned int f)
 	return pkt->addr[f - PFW_FLD_SADDR];
 }
 
+/*
+ * A live set's key for field f (lib/lset.h): a scalar as {0, 0, 0, v}, an
+ * address as it is, an interface name as big-endian words of its bytes.
+ */
+static int live_lookup(struct pfw_run *run, __u32 set, unsigned int f,
+		       __u32 *val)
+{
+	const struct pfw_pkt *pkt = run->pkt;
+	__u32 key[4] = { 0, 0, 0, 0 };
+	unsigned int i;
+
+	if (f < PFW_NSCALARS) {
+		key[3] = pkt->f[f];
+	} else if (f >= PFW_FLD_IIF) {
+		const unsigned char *n =
+			(const unsigned char *)pkt->ifn[f - PFW_FLD_IIF];
+
+		for (i = 0; i < 4; i++)
+			key[i] = (__u32)n[4 * i] << 24 | n[4 * i + 1] << 16 |
+				 n[4 * i + 2] << 8 | n[4 * i + 3];
+	} else {
+		for (i = 0; i < 4; i++)
+			key[i] = pkt->addr[f - PFW_FLD_SADDR][i];
+	}
+	return pfw_host_set_lookup(run, set, key, val);
+}
+
 /* The packet's value in classifier dimension dim (1 or 4 words). */
 static const __u32 *dim_value(const struct pfw_pkt *pkt, unsigned int dim)
 {
@@ -270,8 +297,13 @@ static int test(struct pfw_run *run, const struct pfw_insn *in)
 	case PFW_OP_IFNAME:
 		return ifname_matches(pkt, f, op);
 	case PFW_OP_INSET:
-		if (!pfw_set_lookup(prog, in->arg, field_words(pkt, f), &val))
+		if (prog->sets[in->arg].flags & PFW_SET_F_LIVE) {
+			if (!live_lookup(run, in->arg, f, &val))
+				return 0;
+		} else if (!pfw_set_lookup(prog, in->arg, field_words(pkt, f),
+					   &val)) {
 			return 0;
+		}
 		if (prog->sets[in->arg].has_value)
 			pkt->f[PFW_FLD_TABLEARG] = val;
 		return 1;

@@ -283,6 +283,67 @@ static int check_rules(struct vctx *v)
 	return 0;
 }
 
+/* A valid table or set name (as kmod/table.c checks a table's). */
+static int name_ok(const char *name, __u32 room)
+{
+	__u32 i;
+
+	if (!room || !((name[0] >= 'a' && name[0] <= 'z') ||
+		       (name[0] >= 'A' && name[0] <= 'Z') ||
+		       (name[0] >= '0' && name[0] <= '9')))
+		return 0;
+	for (i = 1; i < room && name[i]; i++) {
+		char c = name[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		      (c >= '0' && c <= '9') || c == '_' || c == '-' ||
+		      c == '.'))
+			return 0;
+	}
+	return i < room && i < PFW_LSET_NAMSIZ;
+}
+
+/*
+ * A live set: no elements, a valid name in the strtab, and no other live
+ * set of the program with that name.
+ */
+static int check_live_set(struct vctx *v, __u32 i)
+{
+	const struct pfw_prog *p = v->p;
+	const struct pfw_set_desc *s = &p->sets[i];
+	const char *name;
+	__u32 j, live = 0;
+
+	if (s->n_elems) {
+		vlog(v, "set %u: a live set has no elements in the program", i);
+		return -EINVAL;
+	}
+	if (s->pool_off >= p->n_strtab ||
+	    !name_ok(p->strtab + s->pool_off, p->n_strtab - s->pool_off)) {
+		vlog(v, "set %u: live set name at strtab %u is not a valid name",
+		     i, s->pool_off);
+		return -EINVAL;
+	}
+	name = p->strtab + s->pool_off;
+	for (j = 0; j < i; j++) {
+		const struct pfw_set_desc *o = &p->sets[j];
+
+		if (!(o->flags & PFW_SET_F_LIVE))
+			continue;
+		if (++live >= PFW_MAX_LIVE_SETS) {
+			vlog(v, "set %u: more than %u live sets", i,
+			     PFW_MAX_LIVE_SETS);
+			return -EINVAL;
+		}
+		if (!strcmp(p->strtab + o->pool_off, name)) {
+			vlog(v, "set %u: live set %s is declared twice (set %u)",
+			     i, name, j);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
 static int check_sets(struct vctx *v)
 {
 	const struct pfw_prog *p = v->p;
@@ -294,9 +355,17 @@ static int check_sets(struct vctx *v)
 		unsigned int stride;
 		const __u32 *el;
 
-		if ((w != 1 && w != 4) || s->has_value > 1 || s->flags) {
+		if ((w != 1 && w != 4) || s->has_value > 1 ||
+		    (s->flags & ~PFW_SET_F_ALL) ||
+		    (s->flags & PFW_SET_F_IFNAME &&
+		     (!(s->flags & PFW_SET_F_LIVE) || w != 4))) {
 			vlog(v, "set %u: bad width %u or flags", i, w);
 			return -EINVAL;
+		}
+		if (s->flags & PFW_SET_F_LIVE) {
+			if (check_live_set(v, i))
+				return -EINVAL;
+			continue;
 		}
 		stride = 2 * w + s->has_value;
 		if (!pool_ok(p, s->pool_off, (__u64)s->n_elems * stride)) {
@@ -673,9 +742,14 @@ static int check_field(struct vctx *v, __u32 pc, const struct pfw_insn *in)
 		ok = field_is_scalar(in->field);
 		break;
 	case PFW_OP_INSET:
-		ok = (field_is_scalar(f) || field_is_addr(f)) &&
-		     in->arg < p->n_sets &&
-		     p->sets[in->arg].width == (field_is_addr(f) ? 4 : 1);
+		if (in->arg >= p->n_sets)
+			ok = 0;
+		else if (p->sets[in->arg].flags & PFW_SET_F_IFNAME)
+			ok = field_is_ifn(f);
+		else
+			ok = (field_is_scalar(f) || field_is_addr(f)) &&
+			     p->sets[in->arg].width ==
+				     (field_is_addr(f) ? 4 : 1);
 		break;
 	case PFW_OP_PROB:
 	case PFW_OP_LIMIT:
@@ -946,7 +1020,10 @@ static void cost_insns(struct vctx *v)
 		switch (op_table[in->op].cls) {
 		case CLS_T:
 			next = worse(v->dp[pc + 1], v->dp[pc + 1 + in->jf]);
-			if (in->op == PFW_OP_INSET)
+			if (in->op == PFW_OP_INSET &&
+			    (p->sets[in->arg].flags & PFW_SET_F_LIVE))
+				w += PFW_COST_LIVESET;
+			else if (in->op == PFW_OP_INSET)
 				w += 1 + ceil_log2(p->sets[in->arg].n_elems + 1);
 			else if (in->op == PFW_OP_STATE_ADD)
 				w += PFW_COST_STATE;
