@@ -46,6 +46,10 @@ static u32 scan_uses(const struct pfw_prog *p)
 			else if (f == PFW_FLD_CTDIR || f == PFW_FLD_CTMARK ||
 				 f == PFW_FLD_ODPORT || f == PFW_FLD_ODADDR)
 				uses |= PFW_USES_CT;
+			else if (f == PFW_FLD_IIF)
+				uses |= PFW_USES_IIF;
+			else if (f == PFW_FLD_OIF)
+				uses |= PFW_USES_OIF;
 			break;
 		case PFW_OP_SET_CTMARK:
 			uses |= PFW_USES_CT;

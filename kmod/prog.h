@@ -30,6 +30,8 @@ enum pfw_uses {
 	PFW_USES_NFLOG = 1U << 6,
 	PFW_USES_NAT = 1U << 7,
 	PFW_USES_CT = 1U << 8, /* conntrack direction, mark, original tuple */
+	PFW_USES_IIF = 1U << 9, /* the input interface's name */
+	PFW_USES_OIF = 1U << 10, /* the output interface's name */
 };
 
 struct pfw_runtime {

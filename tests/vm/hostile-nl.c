@@ -10,6 +10,7 @@
  *   hostile-nl -t
  *   hostile-nl -w SECONDS
  *   hostile-nl -l FILE
+ *   hostile-nl -u SET [-n ELEMENTS]
  *
  * With VALID_PROGRAM, also checks tables (names, priorities, the table cap,
  * deletion) with it, and loads many randomly damaged copies of it.  With
@@ -26,6 +27,11 @@
  * it first as the polyfw CLI does, so that the kernel's own verifier and
  * limits answer.  Prints "loaded" and exits 0, or prints the kernel's text
  * (POLYFW_A_ERROR, else the extended ack, else strerror) and exits 1.
+ *
+ * With -u SET (a benchmark, not a check), fills the address set SET of
+ * table "default" with ITERATIONS /32 elements by REPLACE (as many messages
+ * as it takes), then adds and deletes 10,000 more, one element a message,
+ * each waiting for its ack, and prints the rates.
  *
  * Plain sockets, no libmnl, so it runs anywhere.
  */
@@ -634,13 +640,79 @@ static int slow_writer(int fd, unsigned int every)
 	return failures ? 1 : 0;
 }
 
+/* Appends one /32 element 10.x.y.z (as ::ffff:a.b.c.d) for number i. */
+static void put_v4_elem(struct msg *m, uint32_t i)
+{
+	uint32_t lo[4] = { 0, 0, 0xffff, 0x0a000000 | (i & 0xffffff) };
+	struct nlattr *nest = (struct nlattr *)(m->buf + m->len);
+
+	put(m, POLYFW_A_SET_ELEM | NLA_F_NESTED, NULL, 0, 0);
+	put(m, POLYFW_SETEL_A_LO, lo, sizeof(lo), 0);
+	nest->nla_len = (uint16_t)(m->buf + m->len - (char *)nest);
+}
+
+static void set_msg(struct msg *m, const char *set, uint32_t op,
+		    uint32_t flags)
+{
+	msg_start(m, family, POLYFW_CMD_SET_ELEMS, NLM_F_ACK);
+	put(m, POLYFW_A_SET, set, strlen(set) + 1, 0);
+	put_u32(m, POLYFW_A_SET_OP, op);
+	if (flags)
+		put_u32(m, POLYFW_A_SET_FLAGS, flags);
+}
+
+static int set_bench(int fd, const char *set, uint32_t n)
+{
+	const uint32_t per_msg = 1000, single = 10000;
+	struct msg m;
+	uint32_t i, j;
+	double t0, t1, t2;
+	int ret = 0;
+
+	t0 = now_s();
+	for (i = 0; i < n || i == 0; i += per_msg) {
+		uint32_t flags = (i == 0 ? POLYFW_SET_F_FIRST : 0) |
+				 (i + per_msg >= n ? POLYFW_SET_F_LAST : 0);
+
+		set_msg(&m, set, POLYFW_SET_OP_REPLACE, flags);
+		for (j = i; j < i + per_msg && j < n; j++)
+			put_v4_elem(&m, j);
+		ret = send_full(fd, &m);
+		if (ret) {
+			printf("setbench: replace at %u: %d (%s)\n", i, ret, last_text);
+			return 1;
+		}
+	}
+	t1 = now_s();
+	for (i = 0; i < single && !ret; i++) {
+		set_msg(&m, set, POLYFW_SET_OP_ADD, 0);
+		put_v4_elem(&m, n + i);
+		ret = send_full(fd, &m);
+	}
+	for (i = 0; i < single && !ret; i++) {
+		set_msg(&m, set, POLYFW_SET_OP_DEL, 0);
+		put_v4_elem(&m, n + i);
+		ret = send_full(fd, &m);
+	}
+	t2 = now_s();
+	if (ret) {
+		printf("setbench: single update %u: %d (%s)\n", i, ret, last_text);
+		return 1;
+	}
+	printf("setbench: replace with %u elements: %.3f s (%.0f elements/s)\n",
+	       n, t1 - t0, n / (t1 - t0));
+	printf("setbench: %u single-element adds and %u deletes with %u loaded: %.3f s (%.0f updates/s)\n",
+	       single, single, n, t2 - t1, 2 * single / (t2 - t1));
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	unsigned int iters = 2000, seed = 1, hold = 0, idle = 0, slow = 0;
-	const char *file = NULL;
+	const char *file = NULL, *bench_set = NULL;
 	int opt, fd;
 
-	while ((opt = getopt(argc, argv, "n:s:b:tw:l:")) != -1) {
+	while ((opt = getopt(argc, argv, "n:s:b:tw:l:u:")) != -1) {
 		if (opt == 'n')
 			iters = strtoul(optarg, NULL, 0);
 		else if (opt == 's')
@@ -653,6 +725,8 @@ int main(int argc, char **argv)
 			slow = strtoul(optarg, NULL, 0);
 		else if (opt == 'l')
 			file = optarg;
+		else if (opt == 'u')
+			bench_set = optarg;
 		else
 			return 2;
 	}
@@ -665,6 +739,8 @@ int main(int argc, char **argv)
 	resolve(fd);
 	if (file)
 		return load_file(fd, file);
+	if (bench_set)
+		return set_bench(fd, bench_set, iters);
 	if (slow)
 		return slow_writer(fd, slow);
 	if (idle) {

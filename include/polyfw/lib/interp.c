@@ -77,9 +77,9 @@ static int live_lookup(struct pfw_run *run, __u32 set, unsigned int f,
 		const unsigned char *n =
 			(const unsigned char *)pkt->ifn[f - PFW_FLD_IIF];
 
-		for (i = 0; i < 4; i++)
-			key[i] = (__u32)n[4 * i] << 24 | n[4 * i + 1] << 16 |
-				 n[4 * i + 2] << 8 | n[4 * i + 3];
+		/* up to the NUL: the host may leave bytes after it */
+		for (i = 0; i < PFW_IFNAMSIZ && n[i]; i++)
+			key[i / 4] |= (__u32)n[i] << (24 - 8 * (i % 4));
 	} else {
 		for (i = 0; i < 4; i++)
 			key[i] = pkt->addr[f - PFW_FLD_SADDR][i];
