@@ -68,6 +68,8 @@ static const struct nla_policy pfw_nl_policy[POLYFW_A_MAX + 1] = {
 	[POLYFW_A_SET_N_ELEMS] = { .type = NLA_REJECT },
 	[POLYFW_A_SET_N_PREFIXES] = { .type = NLA_REJECT },
 	[POLYFW_A_SET_BYTES] = { .type = NLA_REJECT },
+	[POLYFW_A_STATE_TIMEOUTS] = NLA_POLICY_EXACT_LEN(
+		sizeof(struct polyfw_state_timeouts)),
 };
 
 /* The text of an error, in a message of its own before the error ack. */
@@ -167,7 +169,9 @@ static int put_table(struct sk_buff *msg, struct pfw_table *t,
 			      POLYFW_A_PAD) ||
 	    nla_put_u64_64bit(msg, POLYFW_A_DROPS_BUDGET,
 			      t ? pfw_table_drops(t, PFW_DROP_BUDGET) : 0,
-			      POLYFW_A_PAD))
+			      POLYFW_A_PAD) ||
+	    (t && nla_put(msg, POLYFW_A_STATE_TIMEOUTS, sizeof(t->timeouts),
+			  &t->timeouts)))
 		return -EMSGSIZE;
 	return 0;
 }
@@ -216,6 +220,28 @@ err:
 	return ret;
 }
 
+/* POLYFW_A_STATE_TIMEOUTS of a LOAD_BEGIN, each within its bounds. */
+static int get_timeouts(struct genl_info *info, struct pfw_load_target *tg)
+{
+	struct nlattr *a = info->attrs[POLYFW_A_STATE_TIMEOUTS];
+	const u32 *v;
+	unsigned int i;
+
+	if (!a)
+		return 0;
+	memcpy(&tg->timeouts, nla_data(a), sizeof(tg->timeouts));
+	v = (const u32 *)&tg->timeouts;
+	for (i = 0; i < sizeof(tg->timeouts) / 4; i++) {
+		if (!v[i] || v[i] > POLYFW_STATE_TIMEOUT_MAX) {
+			NL_SET_ERR_MSG_ATTR(info->extack, a,
+					    "a state lifetime is not within 1..604800 seconds");
+			return -EINVAL;
+		}
+	}
+	tg->has_timeouts = true;
+	return 0;
+}
+
 static int pfw_load_begin(struct sk_buff *skb, struct genl_info *info)
 {
 	struct pfw_net *pn = pfw_net(genl_info_net(info));
@@ -240,6 +266,9 @@ static int pfw_load_begin(struct sk_buff *skb, struct genl_info *info)
 	target.prio = prio ? nla_get_s32(prio) : POLYFW_PRIO_DEFAULT;
 	target.check_gen = gen;
 	target.gen = gen ? nla_get_u32(gen) : 0;
+	ret = get_timeouts(info, &target);
+	if (ret)
+		return ret;
 	mutex_lock(&pn->lock);
 	/* A new BEGIN ends this socket's previous transaction, come what may. */
 	pfw_txn_abort(pn, info->snd_portid);
@@ -343,8 +372,7 @@ static int pfw_load_commit(struct sk_buff *skb, struct genl_info *info)
 		mutex_unlock(&pn->lock);
 		return ret;
 	}
-	ret = pfw_table_load(pn, target.table, target.has_prio, target.prio,
-			     rt, log, sizeof(log));
+	ret = pfw_table_load(pn, &target, rt, log, sizeof(log));
 	size = pfw_table_generation(pn, target.table);
 	mutex_unlock(&pn->lock);
 	if (ret) {

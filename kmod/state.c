@@ -7,9 +7,10 @@
  * rule that created it by its pfw_rule_desc.key, so states survive a reload
  * that keeps the rule.  Lookups walk RCU-protected hash chains without
  * locks; insertions and removals take the table's spinlock.  Entries expire
- * after a timeout refreshed by every packet of the flow: TCP 20 s after a
- * lone SYN, 300 s once established, 5 s from the first FIN or RST on; UDP
- * 60 s, anything else 30 s (ipfw's dyn_*_lifetime, roughly).  A worker
+ * after a timeout refreshed by every packet of the flow, which the table
+ * sets (struct polyfw_state_timeouts, as ipfw's dyn_*_lifetime sysctls):
+ * after a lone SYN, once established, from the first FIN on, after an RST;
+ * UDP; anything else.  A worker
  * reaps expired entries every 5 s.  The table is
  * bounded by max_states entries, and all tables together by
  * max_states_total.  Entries are charged to the memory cgroup of the writer
@@ -22,6 +23,8 @@
  * second hash, touched only under the lock.
  */
 #include "state.h"
+
+#include <polyfw/genl.h>
 
 #include <linux/hash.h>
 #include <linux/in.h>
@@ -80,6 +83,8 @@ struct pfw_state_table {
 	struct hlist_head *buckets;
 	struct hlist_head *lim_buckets;
 	struct delayed_work gc;
+	/* jiffies, read by packets (READ_ONCE), set under the namespace lock */
+	unsigned long tmo_syn, tmo_est, tmo_fin, tmo_rst, tmo_udp, tmo_other;
 };
 
 /* Flow key: family, proto, then the smaller (address, port) end first. */
@@ -124,22 +129,36 @@ static bool tcp_closing(const struct pfw_pkt *pkt)
 	       (pkt->f[PFW_FLD_TCPFLAGS] & (PFW_TCP_FIN | PFW_TCP_RST));
 }
 
-static unsigned long flow_timeout(const struct pfw_pkt *pkt, bool closing)
+static unsigned long flow_timeout(const struct pfw_state_table *t,
+				  const struct pfw_pkt *pkt, bool closing)
 {
 	u32 flags = pkt->f[PFW_FLD_TCPFLAGS];
 
 	switch (pkt->f[PFW_FLD_L4PROTO]) {
 	case IPPROTO_TCP:
-		if (closing || (flags & (PFW_TCP_FIN | PFW_TCP_RST)))
-			return 5 * HZ;
+		if (flags & PFW_TCP_RST)
+			return READ_ONCE(t->tmo_rst);
+		if (closing || (flags & PFW_TCP_FIN))
+			return READ_ONCE(t->tmo_fin);
 		if ((flags & (PFW_TCP_SYN | PFW_TCP_ACK)) == PFW_TCP_SYN)
-			return 20 * HZ;
-		return 300 * HZ;
+			return READ_ONCE(t->tmo_syn);
+		return READ_ONCE(t->tmo_est);
 	case IPPROTO_UDP:
-		return 60 * HZ;
+		return READ_ONCE(t->tmo_udp);
 	default:
-		return 30 * HZ;
+		return READ_ONCE(t->tmo_other);
 	}
+}
+
+void pfw_state_set_timeouts(struct pfw_state_table *t,
+			    const struct polyfw_state_timeouts *tmo)
+{
+	WRITE_ONCE(t->tmo_syn, tmo->syn * HZ);
+	WRITE_ONCE(t->tmo_est, tmo->established * HZ);
+	WRITE_ONCE(t->tmo_fin, tmo->fin * HZ);
+	WRITE_ONCE(t->tmo_rst, tmo->rst * HZ);
+	WRITE_ONCE(t->tmo_udp, tmo->udp * HZ);
+	WRITE_ONCE(t->tmo_other, tmo->other * HZ);
 }
 
 static struct hlist_head *bucket(struct pfw_state_table *t, const u32 *key)
@@ -207,7 +226,8 @@ static void gc_work(struct work_struct *work)
 				   GC_INTERVAL);
 }
 
-struct pfw_state_table *pfw_state_table_create(void)
+struct pfw_state_table *pfw_state_table_create(
+	const struct polyfw_state_timeouts *tmo)
 {
 	struct pfw_state_table *t;
 
@@ -231,6 +251,7 @@ struct pfw_state_table *pfw_state_table_create(void)
 	t->memcg = get_mem_cgroup_from_mm(current->mm);
 	t->seed = get_random_u32();
 	INIT_DELAYED_WORK(&t->gc, gc_work);
+	pfw_state_set_timeouts(t, tmo);
 	return t;
 }
 
@@ -309,7 +330,8 @@ out:
 	return ret;
 }
 
-static void refresh(struct state *s, const struct pfw_pkt *pkt)
+static void refresh(const struct pfw_state_table *t, struct state *s,
+		    const struct pfw_pkt *pkt)
 {
 	bool closing = READ_ONCE(s->closing);
 	unsigned long exp;
@@ -318,7 +340,7 @@ static void refresh(struct state *s, const struct pfw_pkt *pkt)
 		closing = true;
 		WRITE_ONCE(s->closing, true);
 	}
-	exp = jiffies + flow_timeout(pkt, closing);
+	exp = jiffies + flow_timeout(t, pkt, closing);
 	/* Write only when it moves by a second: the entry is shared. */
 	if (abs((long)(exp - READ_ONCE(s->expires))) >= HZ)
 		WRITE_ONCE(s->expires, exp);
@@ -336,7 +358,7 @@ int pfw_state_lookup(struct pfw_state_table *t, const struct pfw_pkt *pkt,
 			continue;
 		if (time_after_eq(jiffies, READ_ONCE(s->expires)))
 			continue;
-		refresh(s, pkt);
+		refresh(t, s, pkt);
 		*parent_key = s->parent;
 		return 1;
 	}
@@ -377,7 +399,7 @@ int pfw_state_add(struct pfw_state_table *t, const struct pfw_pkt *pkt,
 	reap_chain(t, h);
 	hlist_for_each_entry(s, h, node) {
 		if (!memcmp(s->key, key, sizeof(key))) {
-			refresh(s, pkt);
+			refresh(t, s, pkt);
 			ret = 1;
 			goto out;
 		}
@@ -401,7 +423,7 @@ int pfw_state_add(struct pfw_state_table *t, const struct pfw_pkt *pkt,
 	memcpy(s->key, key, sizeof(key));
 	s->parent = parent_key;
 	s->closing = tcp_closing(pkt);
-	s->expires = jiffies + flow_timeout(pkt, s->closing);
+	s->expires = jiffies + flow_timeout(t, pkt, s->closing);
 	s->lim = lim;
 	if (lim)
 		lim->count++;

@@ -13,7 +13,13 @@
 
 struct pfw_state_table;
 
-struct pfw_state_table *pfw_state_table_create(void);
+struct polyfw_state_timeouts;
+
+struct pfw_state_table *pfw_state_table_create(
+	const struct polyfw_state_timeouts *tmo);
+/* From now on, for new and refreshed entries. */
+void pfw_state_set_timeouts(struct pfw_state_table *t,
+			    const struct polyfw_state_timeouts *tmo);
 /* No packet may reach the table any more (hooks gone, grace period over). */
 void pfw_state_table_destroy(struct pfw_state_table *t);
 void pfw_state_table_flush(struct pfw_state_table *t);

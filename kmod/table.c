@@ -121,6 +121,7 @@ static struct pfw_table *create(struct pfw_net *pn, const char *name,
 	t->pn = pn;
 	strscpy(t->name, name, sizeof(t->name));
 	t->priority = prio;
+	t->timeouts = (struct polyfw_state_timeouts)POLYFW_STATE_TIMEOUTS_DEFAULT;
 	INIT_LIST_HEAD(&t->sets);
 	RCU_INIT_POINTER(t->active, NULL);
 	/* The program's hook numbers are netfilter's. */
@@ -301,10 +302,13 @@ static void destroy(struct pfw_table *t)
 	kfree(t);
 }
 
-int pfw_table_load(struct pfw_net *pn, const char *name, bool has_prio,
-		   s32 prio, struct pfw_runtime *rt, char *log, size_t log_len)
+int pfw_table_load(struct pfw_net *pn, const struct pfw_load_target *tg,
+		   struct pfw_runtime *rt, char *log, size_t log_len)
 {
+	const char *name = tg->table;
 	struct pfw_table *t = pfw_table_find(pn, name);
+	bool has_prio = tg->has_prio;
+	s32 prio = tg->prio;
 	struct pfw_runtime *old;
 	struct pfw_usage u;
 	LIST_HEAD(new_sets);
@@ -340,7 +344,9 @@ int pfw_table_load(struct pfw_net *pn, const char *name, bool has_prio,
 	if (ret)
 		goto err_table;
 	if ((rt->uses & PFW_USES_STATE) && !t->states) {
-		t->states = pfw_state_table_create();
+		t->states = pfw_state_table_create(tg->has_timeouts ?
+						   &tg->timeouts :
+						   &t->timeouts);
 		if (!t->states) {
 			ret = -ENOMEM;
 			goto err_table;
@@ -366,11 +372,19 @@ int pfw_table_load(struct pfw_net *pn, const char *name, bool has_prio,
 	list_splice_tail(&new_sets, &t->sets);
 	/* Hooks only the old program used: its packets have left them. */
 	keep_hooks(t, pfw_prog_hooks(rt));
+	if (tg->has_timeouts) {
+		t->timeouts = tg->timeouts;
+		if (t->states)
+			pfw_state_set_timeouts(t->states, &t->timeouts);
+	}
 	return 0;
 
 err_sets:
 	unbind_sets(rt);
 err_table:
+	/* a state table made for rt keeps the table's lifetimes */
+	if (t->states)
+		pfw_state_set_timeouts(t->states, &t->timeouts);
 	if (made)
 		destroy(t);
 err_rt:

@@ -31,6 +31,17 @@ struct pfw_drop_stats {
 	u64_stats_t n[PFW_DROP_MAX];
 };
 
+/* Where a load goes and what it sets, as LOAD_BEGIN said. */
+struct pfw_load_target {
+	char table[POLYFW_TABLE_NAMSIZ];
+	bool has_prio;
+	s32 prio;
+	bool check_gen;
+	u32 gen; /* the table's generation the writer expects */
+	bool has_timeouts;
+	struct polyfw_state_timeouts timeouts;
+};
+
 struct pfw_table {
 	struct list_head list; /* in pn->tables, sorted by name */
 	struct pfw_net *pn;
@@ -43,6 +54,7 @@ struct pfw_table {
 	u32 hooks; /* registered: bit enum pfw_hook, both families */
 	/* Created with the first program that keeps state. */
 	struct pfw_state_table *states;
+	struct polyfw_state_timeouts timeouts;
 	/* struct pfw_lset the program declares (lset.c). */
 	struct list_head sets;
 	struct pfw_drop_stats __percpu *drops;
@@ -72,14 +84,15 @@ u64 pfw_table_drops(const struct pfw_table *t, enum pfw_drop_reason why);
 struct pfw_runtime *pfw_table_prog(const struct pfw_table *t);
 
 /*
- * Makes rt the program of table name, creating the table at priority prio
- * (has_prio false: POLYFW_PRIO_DEFAULT) when there is none.  Counters and
- * limiter levels carry over from the table's previous program; the
- * generation moves.  Returns 0, or a negative errno with rt freed and the
- * reason in log when it has one.
+ * Makes rt the program of table tg->table, creating the table at priority
+ * tg->prio (without tg->has_prio: POLYFW_PRIO_DEFAULT) when there is none,
+ * and sets its state lifetimes when tg has them.  Counters and limiter
+ * levels carry over from the table's previous program; the generation
+ * moves.  Returns 0, or a negative errno with rt freed and the reason in
+ * log when it has one.
  */
-int pfw_table_load(struct pfw_net *pn, const char *name, bool has_prio,
-		   s32 prio, struct pfw_runtime *rt, char *log, size_t log_len);
+int pfw_table_load(struct pfw_net *pn, const struct pfw_load_target *tg,
+		   struct pfw_runtime *rt, char *log, size_t log_len);
 /* No program in t: hooks unregistered, states flushed, generation moved. */
 void pfw_table_flush(struct pfw_table *t);
 /* Flushes t and removes it. */

@@ -10,19 +10,10 @@
 
 #include <linux/list.h>
 #include <linux/types.h>
-#include <polyfw/genl.h>
+#include "table.h"
 
 struct netlink_ext_ack;
 struct pfw_net;
-
-/* Where a load goes, as LOAD_BEGIN named it. */
-struct pfw_load_target {
-	char table[POLYFW_TABLE_NAMSIZ];
-	bool has_prio;
-	s32 prio;
-	bool check_gen;
-	u32 gen; /* the table's generation the writer expects */
-};
 
 struct pfw_txn {
 	struct list_head list;

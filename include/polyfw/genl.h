@@ -75,6 +75,8 @@
  *     POLYFW_A_STATES_REFUSED: NLA_U64, new flows the dynamic state table
  *                    refused because it was full (max_states,
  *                    max_states_total) or out of memory
+ *     POLYFW_A_STATE_TIMEOUTS: NLA_BINARY, struct polyfw_state_timeouts,
+ *                    the table's state lifetimes (only when it exists)
  *
  * POLYFW_CMD_LOAD_BEGIN: doit.  Starts a load transaction for the sending
  * socket (its netlink port id).  A socket has at most one transaction: a new
@@ -94,6 +96,11 @@
  *                    to change it)
  *     POLYFW_A_GENERATION: NLA_U32, optional, the generation the writer
  *                          expects; checked now and again at COMMIT
+ *     POLYFW_A_STATE_TIMEOUTS: NLA_BINARY, optional, a struct
+ *                    polyfw_state_timeouts: the lifetimes of the table's
+ *                    dynamic states from this load on (each 1..604800
+ *                    seconds); without it the table keeps its own (a new
+ *                    table starts with POLYFW_STATE_TIMEOUTS_DEFAULT)
  *
  * POLYFW_CMD_LOAD_CHUNK: doit.  Appends bytes to the sender's transaction.
  *   Request:
@@ -311,6 +318,7 @@ enum polyfw_attr {
 	POLYFW_A_SET_N_ELEMS,
 	POLYFW_A_SET_N_PREFIXES,
 	POLYFW_A_SET_BYTES,
+	POLYFW_A_STATE_TIMEOUTS,
 	__POLYFW_A_LAST
 };
 
@@ -341,6 +349,25 @@ enum polyfw_state_attr {
 };
 
 #define POLYFW_STATE_A_MAX (__POLYFW_STATE_A_LAST - 1)
+
+/*
+ * POLYFW_A_STATE_TIMEOUTS: how long a dynamic state lives after the last
+ * packet of its flow, in seconds, as ipfw's dyn_*_lifetime sysctls: a TCP
+ * flow after a lone SYN, once established, after a FIN, after an RST; a UDP
+ * flow; any other.
+ */
+struct polyfw_state_timeouts {
+	__u32 syn;
+	__u32 established;
+	__u32 fin;
+	__u32 rst;
+	__u32 udp;
+	__u32 other;
+};
+
+#define POLYFW_STATE_TIMEOUT_MAX 604800
+/* polyfw's defaults; ipfw's own are 20, 300, 1, 1, 10, 5. */
+#define POLYFW_STATE_TIMEOUTS_DEFAULT { 20, 300, 5, 5, 60, 30 }
 
 /* Nested in POLYFW_A_SET_ELEM. */
 enum polyfw_setel_attr {

@@ -28,6 +28,7 @@ bool __init pfw_state_selftest(void)
 	struct pfw_pkt pkt;
 	struct state *s;
 	u32 key[KEY_WORDS];
+	const struct polyfw_state_timeouts tmo = POLYFW_STATE_TIMEOUTS_DEFAULT;
 	bool ok = true;
 
 #define CHECK(cond) do {						\
@@ -37,7 +38,7 @@ bool __init pfw_state_selftest(void)
 		}							\
 	} while (0)
 
-	t = pfw_state_table_create();
+	t = pfw_state_table_create(&tmo);
 	if (!t)
 		return false;
 	rcu_read_lock();
