@@ -470,6 +470,13 @@ int pfw_host_state_add(struct pfw_run* run, __u32 parent, __u32 limit) {
     CHECK(!(limit & PFW_STATE_LIM_FIELDS) == !(limit & PFW_STATE_LIM_COUNT));
     return host(run)->s->byte() & 1;
 }
+
+// No live set has elements here: a lookup only checks its operands.
+int pfw_host_set_lookup(struct pfw_run* run, __u32 set, const __u32* key, __u32* value) {
+    CHECK(set < run->prog->n_sets && (run->prog->sets[set].flags & PFW_SET_F_LIVE));
+    CHECK(key != nullptr && value != nullptr);
+    return 0;
+}
 }
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {

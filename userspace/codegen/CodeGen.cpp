@@ -149,6 +149,67 @@ private:
         return static_cast<uint32_t>(e_.sets.size() - 1);
     }
 
+    // Live sets by name: the set index and the type its first use gave it.
+    struct LiveDesc {
+        uint32_t index;
+        uint8_t width;
+        uint16_t flags;
+        bool hasValue;
+    };
+    std::map<std::string, LiveDesc> liveSets_;
+
+    static bool liveNameOk(const std::string& n) {
+        auto alnum = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'); };
+        if (n.empty() || n.size() >= PFW_LSET_NAMSIZ || !alnum(n[0]))
+            return false;
+        for (char c : n)
+            if (!alnum(c) && c != '_' && c != '-' && c != '.')
+                return false;
+        return true;
+    }
+
+    static std::string liveKind(uint8_t width, uint16_t flags, bool hasValue) {
+        std::string k = width == 1                   ? "a number set"
+                        : (flags & PFW_SET_F_IFNAME) ? "an interface set"
+                                                     : "an address set";
+        return hasValue ? k + " with values" : k;
+    }
+
+    // The program's set for a live set match: one per name, whose every use
+    // must agree on its type.
+    uint32_t addLiveSet(const Match& m) {
+        if (!liveNameOk(m.name))
+            throw ProgramError("live set '" + m.name + "': a set name is 1 to " + std::to_string(PFW_LSET_NAMSIZ - 1) +
+                               " characters of A-Z a-z 0-9 _ . - starting with a letter or digit");
+        uint8_t width;
+        uint16_t flags = PFW_SET_F_LIVE;
+        if (ir::isScalarField(m.field)) {
+            width = 1;
+        } else if (ir::isAddrField(m.field)) {
+            width = 4;
+        } else if (ir::isIfnameField(m.field)) {
+            width = 4;
+            flags |= PFW_SET_F_IFNAME;
+        } else {
+            throw ProgramError("live set " + m.name + ": field " + std::to_string(m.field) + " cannot be looked up");
+        }
+        auto it = liveSets_.find(m.name);
+        if (it != liveSets_.end()) {
+            const LiveDesc& d = it->second;
+            if (d.width != width || d.flags != flags || d.hasValue != m.hasValue)
+                throw ProgramError("live set " + m.name + " is used as " + liveKind(d.width, d.flags, d.hasValue) +
+                                   " and as " + liveKind(width, flags, m.hasValue));
+            return d.index;
+        }
+        if (liveSets_.size() >= PFW_MAX_LIVE_SETS)
+            throw ProgramError("live set " + m.name + ": more than " + std::to_string(PFW_MAX_LIVE_SETS) +
+                               " live sets in one program");
+        e_.sets.push_back({width, static_cast<uint8_t>(m.hasValue), flags, 0, e_.strAdd(m.name)});
+        uint32_t idx = static_cast<uint32_t>(e_.sets.size() - 1);
+        liveSets_.emplace(m.name, LiveDesc{idx, width, flags, m.hasValue});
+        return idx;
+    }
+
     // One interval as a test that holds when the value is inside it.
     void emitInterval(uint8_t field, const Interval& iv, bool inv, Label fail) {
         uint8_t f = static_cast<uint8_t>(field | (inv ? PFW_F_INV : 0));
@@ -257,6 +318,9 @@ private:
             break;
         case Match::Kind::AnyOf:
             emitAnyOf(m, fail, key);
+            break;
+        case Match::Kind::LiveSet:
+            e_.test(PFW_OP_INSET, m.field | inv, addLiveSet(m), fail);
             break;
         }
     }
@@ -877,6 +941,8 @@ uint32_t matchKey(uint32_t h, const Match& m) {
     h = mix(h, m.prefix);
     h = mix(h, m.imm);
     h = mix(h, m.imm2);
+    if (m.kind == Match::Kind::LiveSet)
+        h = mix(h, m.hasValue);
     if (m.kind == Match::Kind::AnyOf) {
         h = mix(h, m.alts.size());
         for (const auto& alt : m.alts)

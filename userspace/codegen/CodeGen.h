@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <stdexcept>
 #include <vector>
 
 #include "driver/Compile.h"
@@ -16,6 +17,13 @@ namespace pfw::codegen {
 struct Output {
     std::vector<uint32_t> blob;
     driver::CompileStats stats;
+};
+
+// A program the IR describes but no bytecode can carry (two uses of one
+// live set that disagree on its type, a bad set name): the user's error,
+// not the compiler's.
+struct ProgramError : std::invalid_argument {
+    using std::invalid_argument::invalid_argument;
 };
 
 // Lays out the program: per hook, the rulesets that name it, in order.

@@ -60,6 +60,13 @@ std::string ruleLoc(const pfw_prog& p, uint32_t rule) {
     return p.strtab + p.rules[rule].loc;
 }
 
+std::string liveSetName(const pfw_prog& p, uint32_t set) {
+    if (set >= p.n_sets || p.sets[set].pool_off >= p.n_strtab)
+        return "";
+    const char* n = p.strtab + p.sets[set].pool_off;
+    return std::string(n, strnlen(n, p.n_strtab - p.sets[set].pool_off));
+}
+
 std::vector<uint32_t> attributeInsns(const pfw_prog& p) {
     std::vector<uint32_t> owner(p.n_insns, PFW_NONE32);
     // actions after RULE k belong to k, up to and including the verdict
@@ -136,7 +143,12 @@ std::string formatInsn(const pfw_prog& p, uint32_t pc) {
         s += " " + f + " " + n;
         break;
     }
-    case PFW_OP_INSET: s += " " + f + " set" + std::to_string(in.arg); break;
+    case PFW_OP_INSET:
+        if (in.arg < p.n_sets && (p.sets[in.arg].flags & PFW_SET_F_LIVE))
+            s += " " + f + " @" + liveSetName(p, in.arg);
+        else
+            s += " " + f + " set" + std::to_string(in.arg);
+        break;
     case PFW_OP_PROB: s += std::string(inv ? " !" : " ") + hex(in.arg); break;
     case PFW_OP_LIMIT: s += std::string(inv ? " !" : " ") + "lim" + std::to_string(in.arg); break;
     case PFW_OP_RPF: s += std::string(inv ? " !" : " ") + std::to_string(in.arg); break;
@@ -215,9 +227,18 @@ std::string disassemble(const pfw_prog& p) {
     for (uint32_t r = 0; r < p.n_rules; r++)
         o << ";   " << r << ": id " << p.rules[r].id << " key " << hex(p.rules[r].key) << " " << ruleLoc(p, r)
           << (p.rules[r].flags & PFW_RULE_F_DEFAULT ? " (policy)" : "") << "\n";
-    for (uint32_t s = 0; s < p.n_sets; s++)
-        o << "; set" << s << ": " << p.sets[s].n_elems << " intervals of " << p.sets[s].width * 32 << " bits"
-          << (p.sets[s].has_value ? " with values" : "") << "\n";
+    for (uint32_t s = 0; s < p.n_sets; s++) {
+        const pfw_set_desc& d = p.sets[s];
+        if (d.flags & PFW_SET_F_LIVE)
+            o << "; set" << s << ": live @" << liveSetName(p, s) << ", "
+              << (d.width == 1                   ? "numbers"
+                  : (d.flags & PFW_SET_F_IFNAME) ? "interfaces"
+                                                 : "addresses")
+              << (d.has_value ? " with values" : "") << "\n";
+        else
+            o << "; set" << s << ": " << d.n_elems << " intervals of " << d.width * 32 << " bits"
+              << (d.has_value ? " with values" : "") << "\n";
+    }
     for (uint32_t c = 0; c < p.n_cls; c++)
         o << "; cls" << c << ": " << p.cls[c].n_results << " rules, " << p.cls[c].n_entries << " entries, "
           << p.cls[c].n_trees << " trees, " << p.cls[c].node_words << " node words\n";

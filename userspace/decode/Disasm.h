@@ -27,6 +27,9 @@ std::string formatInsn(const pfw_prog& p, uint32_t pc);
 // The rule's location string from the string table.
 std::string ruleLoc(const pfw_prog& p, uint32_t rule);
 
+// A live set's name (PFW_SET_F_LIVE) from the string table.
+std::string liveSetName(const pfw_prog& p, uint32_t set);
+
 // The whole program: header, hooks, instructions (with jump targets and
 // rules), rule table, sets, classifiers and limiters.
 std::string disassemble(const pfw_prog& p);

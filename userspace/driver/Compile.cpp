@@ -30,6 +30,9 @@ CompileResult generateAndVerify(const ir::Program& prog, const CompileOptions& o
         codegen::Output out = codegen::generate(prog, opts);
         res.blob = std::move(out.blob);
         res.stats = std::move(out.stats);
+    } catch (const codegen::ProgramError& e) {
+        res.error = e.what();
+        return res;
     } catch (const std::exception& e) {
         res.error = std::string("internal compiler error: ") + e.what();
         return res;

@@ -116,4 +116,14 @@ Match Match::anyOf(std::vector<Match> alts, bool negate) {
     return m;
 }
 
+Match Match::liveSet(uint8_t field, std::string name, bool hasValue, bool negate) {
+    Match m;
+    m.kind = Kind::LiveSet;
+    m.field = field;
+    m.name = std::move(name);
+    m.hasValue = hasValue;
+    m.negate = negate;
+    return m;
+}
+
 }  // namespace pfw::ir

@@ -82,9 +82,21 @@ struct Match {
         // negation: one level, an AnyOf inside an AnyOf is rejected by the
         // code generator.  No alternatives never holds (like an empty set).
         AnyOf,
+        // The field's value is in the live set `name` of the program's table
+        // (ir/LiveSet.h): a scalar field in a number set, an address field
+        // in an address set, an interface field in an interface set.  Its
+        // elements live in the kernel and change without a reload; the
+        // program only names the set.  With `hasValue` the set's elements
+        // carry values and a lookup that finds the key leaves the element's
+        // value in PFW_FLD_TABLEARG (negated or not), for the matches after
+        // it in the same rule: a TABLEARG test of a rule should follow the
+        // live set match that sets it, since matches of a rule that fails
+        // may or may not have run.  Every use of one name must agree on
+        // the kind of field and on hasValue.
+        LiveSet,
     };
     Kind kind = Kind::Set;
-    uint8_t field = 0;  // enum pfw_field, for Set/Mask/Ifname
+    uint8_t field = 0;  // enum pfw_field, for Set/Mask/Ifname/LiveSet
     bool negate = false;
     std::vector<Interval> set;
     u128 mask = 0, value = 0;
@@ -93,12 +105,14 @@ struct Match {
     uint32_t imm = 0, imm2 = 0;
     Limiter limit;
     std::vector<Match> alts;  // AnyOf
+    bool hasValue = false;    // LiveSet
 
     static Match inSet(uint8_t field, std::vector<Interval> set, bool negate = false);
     static Match equals(uint8_t field, u128 v, bool negate = false);
     static Match masked(uint8_t field, u128 mask, u128 value, bool negate = false);
     static Match ifname(uint8_t field, std::string name, bool negate = false);
     static Match anyOf(std::vector<Match> alts, bool negate = false);
+    static Match liveSet(uint8_t field, std::string name, bool hasValue = false, bool negate = false);
 };
 
 struct LogSpec {

@@ -20,6 +20,52 @@ u128 valueOf(const pfw_pkt& pkt, uint8_t field) {
            w[3];
 }
 
+u128 keyValue(const Key& k) {
+    return (static_cast<u128>(k[0]) << 96) | (static_cast<u128>(k[1]) << 64) | (static_cast<u128>(k[2]) << 32) | k[3];
+}
+
+// The live set's key for the packet's field: a number in the low word, an
+// address as it is, an interface name's 16 bytes (zero from its NUL on) as a
+// big-endian number.
+u128 liveKey(const pfw_pkt& pkt, uint8_t field) {
+    if (!isIfnameField(field))
+        return valueOf(pkt, field);
+    // the bytes up to the NUL (what follows it is not the name's)
+    u128 k = 0;
+    bool end = false;
+    for (int i = 0; i < PFW_IFNAMSIZ; i++) {
+        unsigned char c = static_cast<unsigned char>(pkt.ifn[field - PFW_FLD_IIF][i]);
+        end = end || !c;
+        k = (k << 8) | (end ? 0 : c);
+    }
+    return k;
+}
+
+// The element of the set holding v, by its definition: of the elements
+// whose interval holds v, the one where the widest aligned block around v
+// that fits in the interval is narrowest.
+const LiveElem* liveLookup(const LiveSet& set, u128 v, std::vector<LiveElem>& elems) {
+    elems = set.elements();
+    const LiveElem* best = nullptr;
+    int bestLen = -1;
+    for (const auto& e : elems) {
+        u128 lo = keyValue(e.lo), hi = keyValue(e.hi);
+        if (v < lo || v > hi)
+            continue;
+        int len = 0;
+        for (; len < 128; len++) {
+            u128 host = kAllOnes128 >> len;
+            if ((v & ~host) >= lo && (v | host) <= hi)
+                break;
+        }
+        if (len > bestLen) {
+            bestLen = len;
+            best = &e;
+        }
+    }
+    return best;
+}
+
 bool holds(const Match& m, pfw_pkt& pkt, const RefHooks& hooks) {
     bool r = false;
     switch (m.kind) {
@@ -50,6 +96,19 @@ bool holds(const Match& m, pfw_pkt& pkt, const RefHooks& hooks) {
         for (uint32_t i = 0; i < pkt.n_tags; i++)
             r |= pkt.tags[i] >= m.imm && pkt.tags[i] <= m.imm2;
         break;
+    case Match::Kind::LiveSet: {
+        if (!hooks.liveSets)
+            break;
+        auto it = hooks.liveSets->find(m.name);
+        if (it == hooks.liveSets->end())
+            break;
+        std::vector<LiveElem> elems;
+        const LiveElem* e = liveLookup(it->second, liveKey(pkt, m.field), elems);
+        r = e != nullptr;
+        if (e && m.hasValue)
+            pkt.f[PFW_FLD_TABLEARG] = e->value;
+        break;
+    }
     case Match::Kind::AnyOf:
         // in order, stopping at the first that holds (a limiter or a
         // probability further on is not consulted)

@@ -15,6 +15,7 @@
 #include <map>
 
 #include "ir/Ir.h"
+#include "ir/LiveSet.h"
 
 extern "C" {
 #include "polyfw/pkt.h"
@@ -44,6 +45,10 @@ struct RefHooks {
     };
     std::function<bool(const pfw_pkt&, uint32_t parent, uint32_t limit)> stateAdd =
         [](const pfw_pkt&, uint32_t, uint32_t) { return true; };
+    // The contents of the live sets LiveSet matches name (the same object
+    // sim::SimHost::liveSets is, to compare them); none: every live set is
+    // empty.  Looked up the plain way, element by element.
+    const LiveSets* liveSets = nullptr;
 };
 
 // An in-memory state table with the semantics of sim::SimHost's (and the

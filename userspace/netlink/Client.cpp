@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <map>
 #include <utility>
@@ -83,6 +84,7 @@ struct Attrs {
     std::map<uint16_t, const nlattr*> one;
     std::vector<const nlattr*> rules;
     std::vector<const nlattr*> states;
+    std::vector<const nlattr*> elems;
 };
 
 int collectAttr(const nlattr* a, void* data) {
@@ -92,6 +94,8 @@ int collectAttr(const nlattr* a, void* data) {
         attrs->rules.push_back(a);
     else if (type == POLYFW_A_STATE)
         attrs->states.push_back(a);
+    else if (type == POLYFW_A_SET_ELEM)
+        attrs->elems.push_back(a);
     else if (type <= POLYFW_A_MAX)
         attrs->one[type] = a;
     return MNL_CB_OK;
@@ -238,14 +242,22 @@ std::string Client::resolveFamily() {
     }
 }
 
+Client::Attr Client::strAttr(uint16_t type, const std::string& s) {
+    Attr a{type, std::vector<uint8_t>(s.begin(), s.end())};
+    a.data.push_back(0);
+    return a;
+}
+
 std::string Client::request(uint8_t cmd, const std::vector<Attr>& attrs, bool dump, const MsgFn& onMsg,
-                            bool* interrupted) {
+                            bool* interrupted, const std::vector<uint8_t>* raw) {
     std::string err = open();
     if (!err.empty())
         return err;
     size_t need = MNL_NLMSG_HDRLEN + MNL_ALIGN(sizeof(genlmsghdr));
     for (const auto& a : attrs)
         need += MNL_ATTR_HDRLEN + MNL_ALIGN(a.data.size());
+    if (raw)
+        need += raw->size();
     // the commands about one table name it
     std::vector<uint8_t> tableName(table_.begin(), table_.end());
     tableName.push_back(0);
@@ -258,6 +270,9 @@ std::string Client::request(uint8_t cmd, const std::vector<Attr>& attrs, bool du
     case POLYFW_CMD_GET_STATES:
     case POLYFW_CMD_FLUSH:
     case POLYFW_CMD_DELETE_TABLE:
+    case POLYFW_CMD_SET_ELEMS:
+    case POLYFW_CMD_GET_SETS:
+    case POLYFW_CMD_GET_SET_ELEMS:
         need += MNL_ATTR_HDRLEN + MNL_ALIGN(tableName.size());
         break;
     default:
@@ -276,6 +291,10 @@ std::string Client::request(uint8_t cmd, const std::vector<Attr>& attrs, bool du
         mnl_attr_put(nlh, POLYFW_A_TABLE, tableName.size(), tableName.data());
     for (const auto& a : attrs)
         mnl_attr_put(nlh, a.type, a.data.size(), a.data.data());
+    if (raw && !raw->empty()) {
+        std::memcpy(mnl_nlmsg_get_payload_tail(nlh), raw->data(), raw->size());
+        nlh->nlmsg_len += static_cast<uint32_t>(raw->size());
+    }
     if (mnl_socket_sendto(sock_, nlh, nlh->nlmsg_len) < 0)
         return std::string("cannot send to the polyfw module: ") + std::strerror(errno);
 
@@ -534,6 +553,227 @@ std::string Client::getTables(std::vector<Info>& out) {
             return "";
     }
     return "the tables kept changing while they were being read";
+}
+
+//------------------------------------------------------------------------------
+// Live sets
+//------------------------------------------------------------------------------
+
+namespace {
+
+void putAttr(std::vector<uint8_t>& out, uint16_t type, const void* data, size_t len) {
+    nlattr h{};
+    h.nla_len = static_cast<uint16_t>(MNL_ATTR_HDRLEN + len);
+    h.nla_type = type;
+    size_t at = out.size();
+    out.resize(at + MNL_ATTR_HDRLEN + MNL_ALIGN(len), 0);
+    std::memcpy(out.data() + at, &h, sizeof(h));
+    if (len)
+        std::memcpy(out.data() + at + MNL_ATTR_HDRLEN, data, len);
+}
+
+// One element as a POLYFW_A_SET_ELEM attribute.
+void putElem(std::vector<uint8_t>& out, const SetElem& e) {
+    std::vector<uint8_t> inner;
+    putAttr(inner, POLYFW_SETEL_A_LO, e.lo.data(), e.lo.size() * 4);
+    if (!e.hi.empty())
+        putAttr(inner, POLYFW_SETEL_A_HI, e.hi.data(), e.hi.size() * 4);
+    if (e.hasValue)
+        putAttr(inner, POLYFW_SETEL_A_VALUE, &e.value, 4);
+    putAttr(out, POLYFW_A_SET_ELEM | NLA_F_NESTED, inner.data(), inner.size());
+}
+
+struct ElemCb {
+    SetElem* e;
+    bool lo = false;
+};
+
+std::vector<uint32_t> wordsOf(const nlattr* a) {
+    size_t len = mnl_attr_get_payload_len(a);
+    std::vector<uint32_t> w(len / 4);
+    if (!w.empty())
+        std::memcpy(w.data(), mnl_attr_get_payload(a), w.size() * 4);
+    return w;
+}
+
+int setElemAttr(const nlattr* a, void* data) {
+    auto* cb = static_cast<ElemCb*>(data);
+    size_t len = mnl_attr_get_payload_len(a);
+    switch (mnl_attr_get_type(a)) {
+        case POLYFW_SETEL_A_LO:
+            if (len == 4 || len == 16) {
+                cb->e->lo = wordsOf(a);
+                cb->lo = true;
+            }
+            break;
+        case POLYFW_SETEL_A_HI:
+            if (len == 4 || len == 16)
+                cb->e->hi = wordsOf(a);
+            break;
+        case POLYFW_SETEL_A_VALUE:
+            if (mnl_attr_validate(a, MNL_TYPE_U32) >= 0) {
+                cb->e->value = mnl_attr_get_u32(a);
+                cb->e->hasValue = true;
+            }
+            break;
+        default:
+            break;
+    }
+    return MNL_CB_OK;
+}
+
+}  // namespace
+
+std::vector<std::vector<uint8_t>> packSetElems(const std::vector<SetElem>& elems, size_t maxBytes) {
+    std::vector<std::vector<uint8_t>> batches;
+    std::vector<uint8_t> one;
+    for (const auto& e : elems) {
+        one.clear();
+        putElem(one, e);
+        if (batches.empty() || (!batches.back().empty() && batches.back().size() + one.size() > maxBytes))
+            batches.emplace_back();
+        batches.back().insert(batches.back().end(), one.begin(), one.end());
+    }
+    return batches;
+}
+
+bool parseSetElem(const nlattr* nest, SetElem& out) {
+    out = SetElem{};
+    ElemCb cb{&out};
+    mnl_attr_parse_nested(nest, setElemAttr, &cb);
+    if (!cb.lo)
+        return false;
+    if (out.hi.size() != out.lo.size())
+        out.hi = out.lo;
+    return true;
+}
+
+void parseSetInfo(const nlmsghdr* m, SetInfo& out) {
+    Attrs a = parseAttrs(m);
+    auto str = [&](uint16_t type, std::string& s) {
+        auto it = a.one.find(type);
+        if (it != a.one.end() && mnl_attr_validate(it->second, MNL_TYPE_NUL_STRING) >= 0)
+            s = mnl_attr_get_str(it->second);
+    };
+    str(POLYFW_A_TABLE, out.table);
+    str(POLYFW_A_SET, out.name);
+    getU32(a, POLYFW_A_SET_TYPE, out.type);
+    getU32(a, POLYFW_A_SET_GENERATION, out.generation);
+    getU32(a, POLYFW_A_SET_N_ELEMS, out.nElems);
+    getU32(a, POLYFW_A_SET_N_PREFIXES, out.nPrefixes);
+    getU64(a, POLYFW_A_SET_BYTES, out.bytes);
+}
+
+std::string Client::setElems(const std::string& set, uint32_t op, const std::vector<SetElem>& elems, uint32_t flags,
+                             uint32_t* generation, size_t* failed) {
+    const std::vector<Attr> head{strAttr(POLYFW_A_SET, set), u32Attr(POLYFW_A_SET_OP, op)};
+    uint32_t gen = 0;
+    auto onReply = [&](const nlmsghdr* m) { getU32(parseAttrs(m), POLYFW_A_SET_GENERATION, gen); };
+    if (op == POLYFW_SET_OP_FLUSH) {
+        std::string err = request(POLYFW_CMD_SET_ELEMS, head, false, onReply);
+        if (err.empty() && generation)
+            *generation = gen;
+        return err;
+    }
+    std::vector<std::vector<uint8_t>> batches = packSetElems(elems);
+    if (batches.empty()) {
+        if (op != POLYFW_SET_OP_REPLACE) {
+            // nothing to add or remove: the generation as it is
+            if (!generation)
+                return "";
+            std::vector<SetInfo> sets;
+            std::string err = getSets(sets);
+            for (const auto& si : sets)
+                if (si.name == set)
+                    *generation = si.generation;
+            return err;
+        }
+        batches.emplace_back();  // an empty replace empties the set
+    }
+    if (op == POLYFW_SET_OP_REPLACE && !flags)
+        flags = POLYFW_SET_F_FIRST | POLYFW_SET_F_LAST;
+    size_t done = 0;  // elements of the batches sent
+    for (size_t b = 0; b < batches.size(); b++) {
+        std::vector<Attr> attrs = head;
+        if (op == POLYFW_SET_OP_REPLACE) {
+            uint32_t f =
+                (b == 0 ? flags & POLYFW_SET_F_FIRST : 0) | (b + 1 == batches.size() ? flags & POLYFW_SET_F_LAST : 0);
+            attrs.push_back(u32Attr(POLYFW_A_SET_FLAGS, f));
+        }
+        std::string err = request(POLYFW_CMD_SET_ELEMS, attrs, false, onReply, nullptr, &batches[b]);
+        // elements in this batch
+        size_t n = 0;
+        for (size_t off = 0; off + MNL_ATTR_HDRLEN <= batches[b].size(); n++) {
+            nlattr h;
+            std::memcpy(&h, batches[b].data() + off, sizeof(h));
+            off += MNL_ALIGN(h.nla_len);
+        }
+        if (!err.empty()) {
+            // "element N: why" names an element of this message
+            unsigned idx = 0;
+            int used = 0;
+            if (op != POLYFW_SET_OP_REPLACE && std::sscanf(err.c_str(), "element %u: %n", &idx, &used) == 1 &&
+                used > 0) {
+                if (failed)
+                    *failed = done + idx;
+                err = err.substr(static_cast<size_t>(used));
+            }
+            return err;
+        }
+        done += n;
+    }
+    if (generation)
+        *generation = gen;
+    return "";
+}
+
+std::string Client::getSets(std::vector<SetInfo>& out) {
+    for (int tries = 0; tries < kDumpTries; tries++) {
+        bool intr = false;
+        out.clear();
+        std::string err = request(
+            POLYFW_CMD_GET_SETS, {}, true,
+            [&](const nlmsghdr* m) {
+                SetInfo si;
+                parseSetInfo(m, si);
+                if (!si.name.empty())
+                    out.push_back(si);
+            },
+            &intr);
+        if (!err.empty())
+            return err;
+        if (!intr)
+            return "";
+    }
+    return "the sets kept changing while they were being read";
+}
+
+std::string Client::getSetElems(const std::string& set, std::vector<SetElem>& out, uint32_t* generation) {
+    for (int tries = 0; tries < kDumpTries; tries++) {
+        bool intr = false;
+        uint32_t gen = 0;
+        out.clear();
+        std::string err = request(
+            POLYFW_CMD_GET_SET_ELEMS, {strAttr(POLYFW_A_SET, set)}, true,
+            [&](const nlmsghdr* m) {
+                Attrs a = parseAttrs(m);
+                getU32(a, POLYFW_A_SET_GENERATION, gen);
+                for (const nlattr* e : a.elems) {
+                    SetElem el;
+                    if (parseSetElem(e, el))
+                        out.push_back(std::move(el));
+                }
+            },
+            &intr);
+        if (!err.empty())
+            return err;
+        if (intr)
+            continue;
+        if (generation)
+            *generation = gen;
+        return "";
+    }
+    return "the set kept changing while its elements were being read";
 }
 
 }  // namespace pfw::nl

@@ -12,6 +12,7 @@
 #include <vector>
 
 struct mnl_socket;
+struct nlattr;
 struct nlmsghdr;
 
 namespace pfw::nl {
@@ -61,6 +62,36 @@ struct Program {
     std::vector<uint32_t> blob;
 };
 
+// One element of a live set (POLYFW_A_SET_ELEM): an inclusive interval
+// whose bounds are 1 word (a number set) or 4 (an address or interface
+// set, most significant first), and its value.
+struct SetElem {
+    std::vector<uint32_t> lo, hi;
+    uint32_t value = 0;
+    bool hasValue = false;  // sent (and received) with POLYFW_SETEL_A_VALUE
+};
+
+// One live set of a table (POLYFW_CMD_GET_SETS).
+struct SetInfo {
+    std::string table, name;
+    uint32_t type = 0;  // width | has_value << 8 | pfw_set_desc flags << 16
+    uint32_t generation = 0;
+    uint32_t nElems = 0, nPrefixes = 0;
+    uint64_t bytes = 0;  // kernel memory of the elements
+};
+
+// Bytes of element attributes one SET_ELEMS message carries at most.
+inline constexpr size_t kSetMsgBytes = 60 * 1024;
+
+// The POLYFW_A_SET_ELEM attributes (nested, NLA_F_NESTED) of elems, packed
+// into batches of at most maxBytes each, in order; each batch is the tail of
+// one message.  No elements: no batches.
+std::vector<std::vector<uint8_t>> packSetElems(const std::vector<SetElem>& elems, size_t maxBytes = kSetMsgBytes);
+// One POLYFW_A_SET_ELEM; false when it has no valid low end.
+bool parseSetElem(const nlattr* nest, SetElem& out);
+// One GET_SETS reply message.
+void parseSetInfo(const nlmsghdr* msg, SetInfo& out);
+
 // Every call returns "" on success or one line saying what went wrong (the
 // kernel's own text when it sent one).  Nothing throws for expected
 // failures.  Calls open the socket on first use.  Calls about one table
@@ -92,6 +123,20 @@ public:
     std::string deleteTable(std::optional<uint32_t> expectedGeneration = std::nullopt);
     // Every table of the namespace, in name order.
     std::string getTables(std::vector<Info>& out);
+    // Changes the live set's elements (POLYFW_CMD_SET_ELEMS, op enum
+    // polyfw_set_op).  ADD and DEL go in batches of messages, each element
+    // in order; the first one the kernel refuses ends them, with those
+    // before it done (*failed: its index in elems).  A REPLACE is sent as
+    // one replace across as many messages as it takes (POLYFW_SET_F_FIRST
+    // on the first, POLYFW_SET_F_LAST on the last; flags 0 means both, other
+    // flags a part of a longer replace the caller drives).  FLUSH takes no
+    // elements.  *generation: the set's generation after the change.
+    std::string setElems(const std::string& set, uint32_t op, const std::vector<SetElem>& elems, uint32_t flags = 0,
+                         uint32_t* generation = nullptr, size_t* failed = nullptr);
+    // The table's live sets.
+    std::string getSets(std::vector<SetInfo>& out);
+    // One live set's elements, read at one generation (in the kernel's order).
+    std::string getSetElems(const std::string& set, std::vector<SetElem>& out, uint32_t* generation = nullptr);
     const std::string& table() const { return table_; }
 
 private:
@@ -105,8 +150,10 @@ private:
     // Sends one command and reads until its ack (or NLMSG_DONE for a dump),
     // calling onMsg for each reply.  *interrupted is set when the kernel
     // flagged the dump NLM_F_DUMP_INTR.
+    // raw: attributes already encoded, put after attrs.
     std::string request(uint8_t cmd, const std::vector<Attr>& attrs, bool dump, const MsgFn& onMsg,
-                        bool* interrupted = nullptr);
+                        bool* interrupted = nullptr, const std::vector<uint8_t>* raw = nullptr);
+    static Attr strAttr(uint16_t type, const std::string& s);
     std::string resolveFamily();
 
     std::string table_;

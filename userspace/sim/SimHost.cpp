@@ -6,6 +6,7 @@
 #include "sim/SimHost.h"
 
 #include <algorithm>
+#include <cstring>
 
 #include "decode/Disasm.h"
 
@@ -16,7 +17,27 @@ SimHost* host(struct pfw_run* run) { return static_cast<SimHost*>(run->host); }
 }  // namespace
 
 SimHost::SimHost(const pfw_prog& prog, uint32_t seed)
-    : counters(prog.n_rules), prog_(prog), rng_(seed), buckets_(prog.n_lims) {}
+    : counters(prog.n_rules), prog_(prog), rng_(seed), buckets_(prog.n_lims), liveNames_(prog.n_sets) {
+    for (uint32_t i = 0; i < prog.n_sets; i++) {
+        const pfw_set_desc& d = prog.sets[i];
+        if ((d.flags & PFW_SET_F_LIVE) && d.pool_off < prog.n_strtab)
+            liveNames_[i] =
+                std::string(prog.strtab + d.pool_off, strnlen(prog.strtab + d.pool_off, prog.n_strtab - d.pool_off));
+    }
+}
+
+int SimHost::setLookup(uint32_t set, const uint32_t* key, uint32_t* value) const {
+    if (set >= liveNames_.size() || liveNames_[set].empty())
+        return 0;
+    auto it = liveSets.find(liveNames_[set]);
+    if (it == liveSets.end())
+        return 0;
+    const ir::LiveElem* e = it->second.lookup({key[0], key[1], key[2], key[3]});
+    if (!e)
+        return 0;
+    *value = e->value;
+    return 1;
+}
 
 void SimHost::run(pfw_pkt& pkt, unsigned hook, struct pfw_run& out) {
     out = {};
@@ -132,5 +153,8 @@ int pfw_host_state_lookup(struct pfw_run* run, uint32_t* parent) {
 }
 int pfw_host_state_add(struct pfw_run* run, uint32_t parent, uint32_t limit) {
     return pfw::sim::host(run)->stateAdd(run, parent, limit);
+}
+int pfw_host_set_lookup(struct pfw_run* run, uint32_t set, const uint32_t* key, uint32_t* value) {
+    return pfw::sim::host(run)->setLookup(set, key, value);
 }
 }

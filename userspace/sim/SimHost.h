@@ -13,6 +13,8 @@
 #include <tuple>
 #include <vector>
 
+#include "ir/LiveSet.h"
+
 extern "C" {
 #include "polyfw/interp.h"
 }
@@ -34,6 +36,10 @@ public:
     std::vector<std::string> logs;  // one line per LOG instruction run
     int rpfResult = 1;  // what reverse-path checks answer
     uint32_t budget = 0;  // cost units a run may spend, 0: PFW_MAX_COST
+    // The contents of the table's live sets, by name (what the kernel keeps
+    // beside the program): a live set of the program finds its contents by
+    // its name; a name with no contents here is an empty set.
+    ir::LiveSets liveSets;
 
     // hook implementations
     uint32_t random() { return static_cast<uint32_t>(rng_()); }
@@ -42,6 +48,7 @@ public:
     void log(struct pfw_run* run, uint32_t rule, const uint32_t* op);
     int stateLookup(struct pfw_run* run, uint32_t* parent);
     int stateAdd(struct pfw_run* run, uint32_t parent, uint32_t limit);
+    int setLookup(uint32_t set, const uint32_t* key, uint32_t* value) const;
 
 private:
     const pfw_prog& prog_;
@@ -51,6 +58,7 @@ private:
         uint32_t last = 0;
     };
     std::vector<Bucket> buckets_;
+    std::vector<std::string> liveNames_;  // per set: its name when live
     using FlowKey = std::tuple<uint32_t, uint32_t, uint32_t, uint32_t, uint32_t, uint32_t, uint32_t, uint32_t,
                                uint32_t, uint32_t, uint32_t, uint32_t, uint32_t>;
     std::map<FlowKey, uint32_t> states_;
