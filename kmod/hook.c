@@ -33,6 +33,7 @@
 #include <linux/netfilter_ipv4.h>
 #include <linux/netfilter_ipv6.h>
 #include <linux/timekeeping.h>
+#include <asm/word-at-a-time.h>
 #include <net/netfilter/nf_conntrack.h>
 #include <net/netfilter/nf_conntrack_ecache.h>
 #include <net/sock.h>
@@ -126,16 +127,31 @@ static void apply_ctmark(struct sk_buff *skb, const struct pfw_run *run)
 }
 
 /*
- * The whole 16 bytes at once, not up to the NUL: the bytes after it may be
- * left from an older, longer name, and nothing reads them (an exact name
- * test compares the NUL too, a live set key stops at it).
+ * The name NUL-padded to 16 bytes, as programs compare it, a word at a
+ * time: the bytes after a name's NUL may be left from an older, longer
+ * name.  Cheaper than strscpy(), which the profile showed at a tenth of
+ * polyfw's cost per packet.
  */
 static void set_ifname(struct pfw_pkt *pkt, unsigned int f,
 		       const struct net_device *dev)
 {
-	BUILD_BUG_ON(sizeof(dev->name) != PFW_IFNAMSIZ);
-	if (dev)
-		memcpy(pkt->ifn[f - PFW_FLD_IIF], dev->name, PFW_IFNAMSIZ);
+	const struct word_at_a_time zero = WORD_AT_A_TIME_CONSTANTS;
+	unsigned long w[PFW_IFNAMSIZ / sizeof(long)], data;
+	unsigned int i;
+
+	BUILD_BUG_ON(sizeof(dev->name) != sizeof(w));
+	if (!dev)
+		return;
+	memcpy(w, dev->name, sizeof(w));
+	for (i = 0; i < ARRAY_SIZE(w); i++) {
+		if (has_zero(w[i], &data, &zero)) {
+			data = prep_zero_mask(w[i], data, &zero);
+			w[i] &= zero_bytemask(create_zero_mask(data));
+			for (i++; i < ARRAY_SIZE(w); i++)
+				w[i] = 0;
+		}
+	}
+	memcpy(pkt->ifn[f - PFW_FLD_IIF], w, sizeof(w));
 }
 
 /* MAC addresses, as xt_mac finds them: only with an Ethernet header. */

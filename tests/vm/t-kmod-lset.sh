@@ -75,6 +75,16 @@ expect_tcp timeout vm "$INET4" 7777
 expect_tcp refused vm "$INET4" 7778
 set_cmd ifs del vif+
 expect_tcp refused vm "$INET4" 7777
+# An exact name, after a rename from a longer one left bytes past its NUL
+# in the kernel's copy of the name.
+ip -n router link set vif0 down
+ip -n router link set vif0 name vif0-longer-nam
+ip -n router link set vif0-longer-nam name vif0
+ip -n router link set vif0 up
+set_cmd ifs add vif0
+expect_tcp timeout vm "$INET4" 7777
+set_cmd ifs del vif0
+expect_tcp refused vm "$INET4" 7777
 
 # Refusals name the problem and change nothing.
 if pfw set default nosuch add 1 2>"$VM_TMP/err"; then fail "a set that does not exist took an element"; fi

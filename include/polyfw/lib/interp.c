@@ -234,10 +234,24 @@ static __u32 switch_target(const __u32 *op, __u32 v, __u32 pc)
 	return lo ? op[2 * lo] : pc + 1;
 }
 
+/* The first op[0] (at most 16) bytes of the name, a word at a time. */
 static int ifname_matches(const struct pfw_pkt *pkt, unsigned int f,
 			  const __u32 *op)
 {
-	return memcmp(pkt->ifn[f - PFW_FLD_IIF], op + 1, op[0]) == 0;
+	const unsigned char *want = (const unsigned char *)(op + 1);
+	const char *name = pkt->ifn[f - PFW_FLD_IIF];
+	__u32 have[PFW_IFNAMSIZ / 4], n = op[0], i;
+
+	memcpy(have, name, sizeof(have));
+	for (i = 0; i + 4 <= n; i += 4) {
+		if (have[i / 4] != op[1 + i / 4])
+			return 0;
+	}
+	for (; i < n; i++) {
+		if ((unsigned char)name[i] != want[i])
+			return 0;
+	}
+	return 1;
 }
 
 static int tagged(const struct pfw_pkt *pkt, __u32 lo, __u32 hi)
