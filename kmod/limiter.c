@@ -8,10 +8,15 @@
  * verifier keeps burst * P within 64 bits; a byte cost that would not fit
  * saturates (the packet is over the limit).
  *
- * PFW_LIM_PER_SRC is approximated: a limiter has PFW_LIM_SRC_BUCKETS buckets
- * and a source address uses the one its hash picks, so sources that collide
- * share a rate.  Buckets are spinlocked; limiters sit on rule paths that are
- * already selective, so contention stays low.
+ * PFW_LIM_PER_SRC is exact: each source address has a bucket of its own, in
+ * a table of PFW_LIM_SRC_SLOTS slots per limiter, found within
+ * PFW_LIM_SRC_PROBE slots of its hash (a constant cost per packet).  A new
+ * source takes a free slot there, or the slot of a source whose bucket has
+ * refilled to its burst (idle long enough that forgetting it changes
+ * nothing, as xt_hashlimit expires its entries); when there is neither, the
+ * packet is over the limit (fail closed) and counted.  No two sources ever
+ * share a rate.  Buckets and tables are spinlocked; limiters sit on rule
+ * paths that are already selective, so contention stays low.
  */
 #include "limiter.h"
 #include "keysort.h"
@@ -33,9 +38,9 @@ static u64 bucket_max(const struct pfw_lim_desc *d)
 	return (u64)d->burst * period_ns(d);
 }
 
-static u32 buckets_of(const struct pfw_lim_desc *d)
+static u32 slots_of(const struct pfw_lim_desc *d)
 {
-	return d->flags & PFW_LIM_PER_SRC ? PFW_LIM_SRC_BUCKETS : 1;
+	return d->flags & PFW_LIM_PER_SRC ? PFW_LIM_SRC_SLOTS : 0;
 }
 
 u64 pfw_limiters_bytes(const struct pfw_prog *prog)
@@ -44,44 +49,50 @@ u64 pfw_limiters_bytes(const struct pfw_prog *prog)
 	u32 i;
 
 	for (i = 0; i < prog->n_lims; i++)
-		bytes += sizeof(struct pfw_limiter) +
-			 (u64)buckets_of(&prog->lims[i]) * sizeof(struct pfw_bucket);
+		bytes += sizeof(struct pfw_limiter) + sizeof(struct pfw_bucket) +
+			 (u64)slots_of(&prog->lims[i]) *
+				 sizeof(struct pfw_src_slot);
 	return bytes;
 }
 
 int pfw_limiters_alloc(struct pfw_limiters *l, const struct pfw_prog *prog)
 {
 	u64 now = ktime_get_ns();
-	u32 i, j, total = 0;
+	u32 i, slots = 0;
 
 	l->n = prog->n_lims;
 	l->lim = NULL;
 	l->buckets = NULL;
+	l->slots = NULL;
 	if (!l->n)
 		return 0;
 	for (i = 0; i < l->n; i++)
-		total += buckets_of(&prog->lims[i]);
+		slots += slots_of(&prog->lims[i]);
 	l->lim = kvcalloc(l->n, sizeof(*l->lim),
 			  GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
-	l->buckets = kvcalloc(total, sizeof(*l->buckets),
+	l->buckets = kvcalloc(l->n, sizeof(*l->buckets),
 			      GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
-	if (!l->lim || !l->buckets) {
+	if (slots)
+		l->slots = kvcalloc(slots, sizeof(*l->slots),
+				    GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
+	if (!l->lim || !l->buckets || (slots && !l->slots)) {
 		pfw_limiters_free(l);
 		return -ENOMEM;
 	}
-	total = 0;
+	slots = 0;
 	for (i = 0; i < l->n; i++) {
 		struct pfw_limiter *lim = &l->lim[i];
 
 		lim->desc = &prog->lims[i];
-		lim->n_buckets = buckets_of(lim->desc);
 		lim->seed = get_random_u32();
-		lim->b = &l->buckets[total];
-		total += lim->n_buckets;
-		for (j = 0; j < lim->n_buckets; j++) {
-			spin_lock_init(&lim->b[j].lock);
-			lim->b[j].tokens = bucket_max(lim->desc);
-			lim->b[j].stamp = now;
+		lim->b = &l->buckets[i];
+		spin_lock_init(&lim->b->lock);
+		lim->b->tokens = bucket_max(lim->desc);
+		lim->b->stamp = now;
+		atomic64_set(&lim->full, 0);
+		if (slots_of(lim->desc)) {
+			lim->slots = &l->slots[slots];
+			slots += slots_of(lim->desc);
 		}
 	}
 	return 0;
@@ -89,17 +100,70 @@ int pfw_limiters_alloc(struct pfw_limiters *l, const struct pfw_prog *prog)
 
 void pfw_limiters_free(struct pfw_limiters *l)
 {
+	kvfree(l->slots);
 	kvfree(l->buckets);
 	kvfree(l->lim);
+	l->slots = NULL;
 	l->buckets = NULL;
 	l->lim = NULL;
 }
 
-static struct pfw_bucket *bucket_of(struct pfw_limiter *lim, const u32 *saddr)
+/* Refills tokens to now; returns whether cost can be taken, and takes it. */
+static int refill_take(const struct pfw_lim_desc *d, u64 *tokens, u64 *stamp,
+		       u64 now, u64 cost)
 {
-	if (lim->n_buckets == 1)
-		return lim->b;
-	return &lim->b[jhash2(saddr, 4, READ_ONCE(lim->seed)) % lim->n_buckets];
+	u64 max = bucket_max(d), elapsed;
+
+	elapsed = now > *stamp ? now - *stamp : 0;
+	*stamp = now;
+	if (elapsed >= max / d->rate)
+		*tokens = max;
+	else
+		*tokens = min(*tokens + elapsed * d->rate, max);
+	if (*tokens < cost)
+		return 0;
+	*tokens -= cost;
+	return 1;
+}
+
+/* Whether slot s's bucket would be full at now: its source is idle. */
+static bool slot_idle(const struct pfw_lim_desc *d,
+		      const struct pfw_src_slot *s, u64 now)
+{
+	u64 max = bucket_max(d), elapsed = now > s->stamp ? now - s->stamp : 0;
+
+	return elapsed >= max / d->rate ||
+	       s->tokens + elapsed * d->rate >= max;
+}
+
+/* Under the limiter's lock: saddr's slot, a new one, or NULL when full. */
+static struct pfw_src_slot *slot_of(struct pfw_limiter *lim, const u32 *saddr,
+				    u64 now)
+{
+	u32 h = jhash2(saddr, 4, lim->seed), i;
+	struct pfw_src_slot *free = NULL, *idle = NULL;
+
+	for (i = 0; i < PFW_LIM_SRC_PROBE; i++) {
+		struct pfw_src_slot *s =
+			&lim->slots[(h + i) % PFW_LIM_SRC_SLOTS];
+
+		if (!s->used) {
+			if (!free)
+				free = s;
+		} else if (!memcmp(s->addr, saddr, sizeof(s->addr))) {
+			return s;
+		} else if (!idle && slot_idle(lim->desc, s, now)) {
+			idle = s;
+		}
+	}
+	free = free ?: idle;
+	if (free) {
+		memcpy(free->addr, saddr, sizeof(free->addr));
+		free->used = 1;
+		free->tokens = bucket_max(lim->desc);
+		free->stamp = now;
+	}
+	return free;
 }
 
 static int take_at(struct pfw_limiters *l, u32 idx, const u32 *saddr,
@@ -107,23 +171,23 @@ static int take_at(struct pfw_limiters *l, u32 idx, const u32 *saddr,
 {
 	struct pfw_limiter *lim = &l->lim[idx];
 	const struct pfw_lim_desc *d = lim->desc;
-	struct pfw_bucket *b = bucket_of(lim, saddr);
-	u64 max = bucket_max(d), cost, elapsed;
+	struct pfw_bucket *b = lim->b;
+	struct pfw_src_slot *s;
+	u64 cost;
 	int ok = 0;
 
 	if (check_mul_overflow(period_ns(d), (u64)(d->flags & PFW_LIM_BYTES ? len : 1),
 			       &cost))
 		cost = U64_MAX;
 	spin_lock(&b->lock);
-	elapsed = now > b->stamp ? now - b->stamp : 0;
-	b->stamp = now;
-	if (elapsed >= max / d->rate)
-		b->tokens = max;
-	else
-		b->tokens = min(b->tokens + elapsed * d->rate, max);
-	if (b->tokens >= cost) {
-		b->tokens -= cost;
-		ok = 1;
+	if (!lim->slots) {
+		ok = refill_take(d, &b->tokens, &b->stamp, now, cost);
+	} else {
+		s = slot_of(lim, saddr, now);
+		if (s)
+			ok = refill_take(d, &s->tokens, &s->stamp, now, cost);
+		else
+			atomic64_inc(&lim->full);
 	}
 	spin_unlock(&b->lock);
 	return ok;
@@ -138,7 +202,7 @@ int pfw_limiter_take(struct pfw_limiters *l, u32 idx, const u32 *saddr,
 void pfw_limiters_carry(struct pfw_limiters *to, const struct pfw_limiters *from)
 {
 	struct pfw_key_idx *order;
-	u32 i, j;
+	u32 i;
 
 	if (!to->n || !from->n)
 		return;
@@ -166,16 +230,15 @@ void pfw_limiters_carry(struct pfw_limiters *to, const struct pfw_limiters *from
 		if (old->desc->rate != d->rate || old->desc->burst != d->burst ||
 		    old->desc->flags != d->flags)
 			continue;
-		/* Same hash, same bucket for a source. */
-		WRITE_ONCE(lim->seed, old->seed);
-		for (j = 0; j < lim->n_buckets; j++) {
-			struct pfw_bucket *b = &lim->b[j];
-
-			spin_lock_bh(&b->lock);
-			b->tokens = old->b[j].tokens;
-			b->stamp = old->b[j].stamp;
-			spin_unlock_bh(&b->lock);
-		}
+		/* Same hash, same slot for a source. */
+		spin_lock_bh(&lim->b->lock);
+		lim->seed = old->seed;
+		lim->b->tokens = old->b->tokens;
+		lim->b->stamp = old->b->stamp;
+		if (lim->slots)
+			memcpy(lim->slots, old->slots,
+			       PFW_LIM_SRC_SLOTS * sizeof(*lim->slots));
+		spin_unlock_bh(&lim->b->lock);
 	}
 	kvfree(order);
 }

@@ -12,7 +12,13 @@
 #include <polyfw/prog.h>
 
 /* Buckets of a PFW_LIM_PER_SRC limiter: sources share them by hash. */
-#define PFW_LIM_SRC_BUCKETS 64
+/*
+ * A per-source limiter keeps one exact bucket per source address in a
+ * table of PFW_LIM_SRC_SLOTS; a source looks at PFW_LIM_SRC_PROBE slots
+ * from its hash.
+ */
+#define PFW_LIM_SRC_SLOTS 1024
+#define PFW_LIM_SRC_PROBE 8
 
 struct pfw_bucket {
 	spinlock_t lock; /* tokens and stamp */
@@ -20,17 +26,27 @@ struct pfw_bucket {
 	u64 stamp; /* ktime_get_ns() of the last refill */
 };
 
+/* One source's bucket, under its limiter's lock. */
+struct pfw_src_slot {
+	u32 addr[4];
+	u32 used;
+	u64 tokens;
+	u64 stamp;
+};
+
 struct pfw_limiter {
 	const struct pfw_lim_desc *desc;
-	u32 n_buckets;
 	u32 seed;
-	struct pfw_bucket *b;
+	struct pfw_bucket *b; /* the bucket, or the slots' lock */
+	struct pfw_src_slot *slots; /* PFW_LIM_PER_SRC: PFW_LIM_SRC_SLOTS */
+	atomic64_t full; /* packets of new sources the full table refused */
 };
 
 struct pfw_limiters {
 	u32 n;
 	struct pfw_limiter *lim;
 	struct pfw_bucket *buckets;
+	struct pfw_src_slot *slots;
 };
 
 /* Memory the limiters of prog take. */

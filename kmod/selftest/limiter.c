@@ -47,13 +47,24 @@ bool __init pfw_limiter_selftest(void)
 	CHECK(take_at(&l, 1, src_a, 500, t0));
 	CHECK(take_at(&l, 1, src_a, 100, t0 + NSEC_PER_SEC / 10));
 
-	/* Per source: find a second source in another bucket. */
-	while (bucket_of(&l.lim[2], src_b) == bucket_of(&l.lim[2], src_a))
-		src_b[3]++;
+	/*
+	 * Per source, exactly: every source has its own rate, until the
+	 * probe window is full of busy sources; an idle one makes room.
+	 */
 	t0 = l.lim[2].b[0].stamp;
 	CHECK(take_at(&l, 2, src_a, 1, t0));
 	CHECK(!take_at(&l, 2, src_a, 1, t0));
-	CHECK(take_at(&l, 2, src_b, 1, t0));
+	for (n = 0, i = 0; i < 2 * PFW_LIM_SRC_SLOTS; i++) {
+		src_b[3] = 0x0b000000 + i;
+		n += take_at(&l, 2, src_b, 1, t0);
+	}
+	CHECK(n >= PFW_LIM_SRC_SLOTS / 2 && n < PFW_LIM_SRC_SLOTS);
+	CHECK(atomic64_read(&l.lim[2].full) == 2 * PFW_LIM_SRC_SLOTS - n);
+	CHECK(!take_at(&l, 2, src_a, 1, t0));
+	/* a second later every bucket is full again: sources are forgotten */
+	src_b[3] = 0x0c000000;
+	CHECK(take_at(&l, 2, src_b, 1, t0 + NSEC_PER_SEC));
+	CHECK(take_at(&l, 2, src_a, 1, t0 + NSEC_PER_SEC));
 
 	/* Rates a period: 60 a minute is one a second. */
 	{
