@@ -471,11 +471,19 @@ int pfw_host_state_add(struct pfw_run* run, __u32 parent, __u32 limit) {
     return host(run)->s->byte() & 1;
 }
 
-// No live set has elements here: a lookup only checks its operands.
+// A live set's lookup: operands checked, the answer (and its value) from
+// the input.
 int pfw_host_set_lookup(struct pfw_run* run, __u32 set, const __u32* key, __u32* value) {
     CHECK(set < run->prog->n_sets && (run->prog->sets[set].flags & PFW_SET_F_LIVE));
     CHECK(key != nullptr && value != nullptr);
-    return 0;
+    // a number's key is {0, 0, 0, v}
+    if (run->prog->sets[set].width == 1)
+        CHECK(key[0] == 0 && key[1] == 0 && key[2] == 0);
+    Stream& s = *host(run)->s;
+    if (s.byte() % 2)
+        return 0;
+    *value = s.u32();
+    return 1;
 }
 }
 
@@ -545,7 +553,9 @@ struct Mut {
             f = static_cast<uint8_t>(PFW_FLD_IIF + below(PFW_NIFNS));
             break;
         case PFW_OP_INSET:
-            if (arg < p.sets.size() && p.sets[arg].width == 4)
+            if (arg < p.sets.size() && (p.sets[arg].flags & PFW_SET_F_IFNAME))
+                f = static_cast<uint8_t>(PFW_FLD_IIF + below(PFW_NIFNS));
+            else if (arg < p.sets.size() && p.sets[arg].width == 4)
                 f = static_cast<uint8_t>(PFW_FLD_SADDR + below(PFW_NADDRS));
             else
                 f = static_cast<uint8_t>(below(PFW_NSCALARS));
@@ -1072,6 +1082,41 @@ struct Mut {
         replaceAt(pc, in);
     }
 
+    // A live set: a name in the strtab (now and then not a valid one, or
+    // one already declared), no elements, and an INSET on a field of its
+    // kind (now and then of another kind).
+    void addLiveSet() {
+        static const char* names[] = {"blocklist", "ports", "ifs", "a", "-x", "", "0123456789abcdef0123456789abcdef"};
+        const char* name = names[below(7)];
+        while (p.strtab.size() % 4)
+            p.strtab.push_back(0);
+        uint32_t off = static_cast<uint32_t>(p.strtab.size());
+        p.strtab.insert(p.strtab.end(), name, name + strlen(name) + 1);
+        while (p.strtab.size() % 4)
+            p.strtab.push_back(0);
+        unsigned kind = below(3);  // number, address, interface
+        pfw_set_desc d{};
+        d.width = kind == 0 ? 1 : 4;
+        d.has_value = chance(2);
+        d.flags = PFW_SET_F_LIVE | (kind == 2 ? PFW_SET_F_IFNAME : 0);
+        d.n_elems = chance(16) ? 1 : 0;
+        d.pool_off = chance(16) ? interesting() : off;
+        p.sets.push_back(d);
+        uint32_t pc = siteBeforeEnd();
+        pfw_insn in{};
+        in.op = PFW_OP_INSET;
+        in.arg = static_cast<uint32_t>(p.sets.size() - 1);
+        if (chance(8))
+            kind = below(3);
+        in.field = kind == 0   ? static_cast<uint8_t>(below(PFW_NSCALARS))
+                   : kind == 1 ? static_cast<uint8_t>(PFW_FLD_SADDR + below(PFW_NADDRS))
+                               : static_cast<uint8_t>(PFW_FLD_IIF + below(PFW_NIFNS));
+        if (chance(3))
+            in.field |= PFW_F_INV;
+        in.jf = static_cast<uint16_t>(targetAfter(pc) - pc - 1);
+        replaceAt(pc, in);
+    }
+
     void addLimiter() {
         p.lims.push_back({chance(8) ? interesting() : 1 + below(1000), chance(8) ? 0 : 1 + below(1000),
                           chance(8) ? interesting() : limiterFlags(), r32()});
@@ -1300,7 +1345,10 @@ struct Mut {
             mutateTail();
             break;
         case 16:
-            addSet();
+            if (chance(3))
+                addLiveSet();
+            else
+                addSet();
             break;
         case 17:
             addClassifier();

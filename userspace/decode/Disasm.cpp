@@ -271,6 +271,15 @@ nlohmann::json disassembleJson(const pfw_prog& p) {
                               {"loc", ruleLoc(p, r)},
                               {"policy", (p.rules[r].flags & PFW_RULE_F_DEFAULT) != 0}});
     j["sets"] = p.n_sets;
+    j["live_sets"] = nlohmann::json::array();
+    for (uint32_t s = 0; s < p.n_sets; s++) {
+        const pfw_set_desc& d = p.sets[s];
+        if (!(d.flags & PFW_SET_F_LIVE))
+            continue;
+        const char* type = d.width == 1 ? "number" : (d.flags & PFW_SET_F_IFNAME) ? "interface" : "address";
+        j["live_sets"].push_back(
+            {{"set", s}, {"name", liveSetName(p, s)}, {"type", type}, {"values", d.has_value != 0}});
+    }
     j["classifiers"] = p.n_cls;
     j["limiters"] = p.n_lims;
     return j;

@@ -416,6 +416,12 @@ TEST_CASE("live sets: descriptors, one per name, and type conflicts", "[liveset]
     CHECK(text.find("inset oif @uplinks") != std::string::npos);
     CHECK(text.find("; set0: live @blocklist, addresses with values") != std::string::npos);
     CHECK(text.find("; set2: live @uplinks, interfaces") != std::string::npos);
+    nlohmann::json j = decode::disassembleJson(p);
+    REQUIRE(j["live_sets"].size() == 3);
+    CHECK(j["live_sets"][0] ==
+          nlohmann::json{{"set", 0}, {"name", "blocklist"}, {"type", "address"}, {"values", true}});
+    CHECK(j["live_sets"][1]["type"] == "number");
+    CHECK(j["live_sets"][2]["type"] == "interface");
 
     // one name, two types: an error naming the set
     ir::Program bad = oneRuleset({
