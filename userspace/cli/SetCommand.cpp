@@ -68,7 +68,7 @@ std::string findSet(nl::Client& nl, const std::string& name, nl::SetInfo& info, 
         type = *t;
         return "";
     }
-    return "no such set in table " + nl.table();
+    return "no set " + name + " in table " + nl.table();
 }
 
 struct SetArgs {
@@ -119,7 +119,7 @@ int runSet(const SetArgs& a) {
     ir::LiveSetType type;
     std::string err = findSet(nl, a.name, info, type);
     if (!err.empty())
-        return fail("set " + a.name + ": " + err);
+        return fail(err.compare(0, 7, "no set ") == 0 ? err : "set " + a.name + ": " + err);
     if (list)
         return runList(nl, a, type);
 
