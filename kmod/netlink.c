@@ -957,6 +957,7 @@ static int pfw_get_set_elems(struct sk_buff *skb, struct netlink_callback *cb)
 	struct pfw_net *pn = pfw_net(sock_net(skb->sk));
 	struct nlattr **attrs = genl_dumpit_info(cb)->attrs;
 	struct elem_dump d = { .skb = skb };
+	struct pfw_lset_stats st;
 	struct pfw_table *t;
 	struct pfw_lset *s = NULL;
 	bool bad;
@@ -976,6 +977,10 @@ static int pfw_get_set_elems(struct sk_buff *skb, struct netlink_callback *cb)
 		s = pfw_table_set(t, nla_data(attrs[POLYFW_A_SET]));
 	if (!s || !dump_check(skb, cb, s->generation,
 			      POLYFW_CMD_GET_SET_ELEMS))
+		goto out;
+	pfw_lset_stats(s, &st);
+	/* every element sent: the dump is over */
+	if (cb->args[DUMP_POS] >= st.elems)
 		goto out;
 	hdr = dump_hdr(skb, cb, POLYFW_CMD_GET_SET_ELEMS);
 	if (!hdr)

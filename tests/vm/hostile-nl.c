@@ -473,9 +473,9 @@ static void table_checks(const char *path)
 	ret = load_table(fd, blob, len, "abcd", 4, NO_PRIO);
 	check(ret == -EINVAL, "a name without its NUL: %d", ret);
 	ret = load_table(fd, blob, len, "hn", 3, POLYFW_PRIO_MAX + 1);
-	check(ret == -EINVAL, "priority %d: %d", POLYFW_PRIO_MAX + 1, ret);
+	check(ret == -ERANGE, "priority %d: %d", POLYFW_PRIO_MAX + 1, ret);
 	ret = load_table(fd, blob, len, "hn", 3, POLYFW_PRIO_MIN - 1);
-	check(ret == -EINVAL, "priority %d: %d", POLYFW_PRIO_MIN - 1, ret);
+	check(ret == -ERANGE, "priority %d: %d", POLYFW_PRIO_MIN - 1, ret);
 	ret = load_table(fd, blob, len, "hn", 3, -7);
 	check(ret == 0, "load into table hn: %d (%s)", ret, last_text);
 	ret = load_table(fd, blob, len, "hn", 3, 7);
