@@ -169,7 +169,7 @@ TEST_CASE("live sets: the split of random intervals is exact, ordered and minima
         unsigned shift = rng() % 128;
         v >>= shift;
         if (rng() % 4 == 0)
-            v |= ~static_cast<u128>(0) << (128 - rng() % 8);  // near the top
+            v |= ~static_cast<u128>(0) << (120 + rng() % 8);  // near the top
         return v;
     };
     for (int i = 0; i < 3000; i++) {
