@@ -11,7 +11,9 @@
 #                            the largest count)
 #   --variants "LIST"        run exactly these variants (default: none
 #                            nft-empty nft-ct, nft-N for each N, nft-set-MAX,
-#                            nft-ct-set-MAX, pfw-0, pfw-N for each N)
+#                            nft-ct-set-MAX, pfw-0, pfw-N for each N); also
+#                            lset-N: polyfw with a live set of N addresses
+#                            (mkprog lset, filled by hostile-nl -u)
 #   --rounds N               rounds, order reversed every other one (default 3)
 #   --warmup S               seconds of traffic before counting (default 1)
 #   --duration S             seconds counted per measurement (default 3)
@@ -103,10 +105,11 @@ done | sort -V | tail -n1)
 [ -n "$KVER" ] || die "no kernel with headers and /boot/vmlinuz-* (run scripts/vm-deps.sh)"
 
 # Which rulesets and tools the variants need.
-need_pfw=0 sizes=()
+need_pfw=0 need_tools=0 sizes=()
 for v in $VARIANTS $PROFILE; do
 	case "$v" in
 	pfw-*) need_pfw=1; sizes+=("${v#pfw-}") ;;
+	lset-*) need_pfw=1; need_tools=1 ;;
 	nft-set-*) sizes+=("${v#nft-set-}") ;;
 	nft-ct-set-*) sizes+=("${v#nft-ct-set-}") ;;
 	nft-empty | nft-ct | none) ;;
@@ -140,8 +143,11 @@ if [ -z "$MODULE" ] && [ "$need_pfw" = 1 ]; then
 	MODULE=$src/polyfw.ko
 fi
 
-# 3. The traffic tool.
+# 3. The traffic tool, and for live-set variants the program and set tools.
 gcc -O2 -Wall -Wextra -static -o "$BUILD_DIR/udpflood" "$REPO/tests/vm/udpflood.c"
+if [ "$need_tools" = 1 ]; then
+	make -s -C "$REPO/kmod" tools >/dev/null || die "building mkprog and hostile-nl failed"
+fi
 
 # 4. The guest's /tests: the script, its rulesets and its settings.
 T=$BUILD_DIR/tests
@@ -180,6 +186,9 @@ fi
 [ -z "$ICOUNT" ] || RUN_ARGS+=(--qemu-arg -icount --qemu-arg "shift=$ICOUNT")
 if [ "$need_pfw" = 1 ]; then
 	RUN_ARGS+=(--module "$MODULE" --bin "$POLYFW")
+fi
+if [ "$need_tools" = 1 ]; then
+	RUN_ARGS+=(--bin "$REPO/build/kmod-bin/mkprog" --bin "$REPO/build/kmod-bin/hostile-nl")
 fi
 log "booting the guest: $VARIANTS; $ROUNDS rounds of ${WARMUP}+${DURATION}s"
 set +e

@@ -10,7 +10,7 @@
  *   hostile-nl -t
  *   hostile-nl -w SECONDS
  *   hostile-nl -l FILE
- *   hostile-nl -u SET [-n ELEMENTS]
+ *   hostile-nl -u SET [-n ELEMENTS] [-f]
  *
  * With VALID_PROGRAM, also checks tables (names, priorities, the table cap,
  * deletion) with it, and loads many randomly damaged copies of it.  With
@@ -29,9 +29,9 @@
  * (POLYFW_A_ERROR, else the extended ack, else strerror) and exits 1.
  *
  * With -u SET (a benchmark, not a check), fills the address set SET of
- * table "default" with ITERATIONS /32 elements by REPLACE (as many messages
- * as it takes), then adds and deletes 10,000 more, one element a message,
- * each waiting for its ack, and prints the rates.
+ * table "default" with ITERATIONS /32 elements 10.0.0.0 + i by REPLACE (as
+ * many messages as it takes), then (unless -f) adds and deletes 10,000 more,
+ * one element a message, each waiting for its ack, and prints the rates.
  *
  * Plain sockets, no libmnl, so it runs anywhere.
  */
@@ -661,7 +661,7 @@ static void set_msg(struct msg *m, const char *set, uint32_t op,
 		put_u32(m, POLYFW_A_SET_FLAGS, flags);
 }
 
-static int set_bench(int fd, const char *set, uint32_t n)
+static int set_bench(int fd, const char *set, uint32_t n, int fill_only)
 {
 	const uint32_t per_msg = 1000, single = 10000;
 	struct msg m;
@@ -684,6 +684,10 @@ static int set_bench(int fd, const char *set, uint32_t n)
 		}
 	}
 	t1 = now_s();
+	if (fill_only) {
+		printf("setbench: replace with %u elements: %.3f s\n", n, t1 - t0);
+		return 0;
+	}
 	for (i = 0; i < single && !ret; i++) {
 		set_msg(&m, set, POLYFW_SET_OP_ADD, 0);
 		put_v4_elem(&m, n + i);
@@ -710,9 +714,10 @@ int main(int argc, char **argv)
 {
 	unsigned int iters = 2000, seed = 1, hold = 0, idle = 0, slow = 0;
 	const char *file = NULL, *bench_set = NULL;
+	int fill_only = 0;
 	int opt, fd;
 
-	while ((opt = getopt(argc, argv, "n:s:b:tw:l:u:")) != -1) {
+	while ((opt = getopt(argc, argv, "n:s:b:tw:l:u:f")) != -1) {
 		if (opt == 'n')
 			iters = strtoul(optarg, NULL, 0);
 		else if (opt == 's')
@@ -727,6 +732,8 @@ int main(int argc, char **argv)
 			file = optarg;
 		else if (opt == 'u')
 			bench_set = optarg;
+		else if (opt == 'f')
+			fill_only = 1;
 		else
 			return 2;
 	}
@@ -740,7 +747,7 @@ int main(int argc, char **argv)
 	if (file)
 		return load_file(fd, file);
 	if (bench_set)
-		return set_bench(fd, bench_set, iters);
+		return set_bench(fd, bench_set, iters, fill_only);
 	if (slow)
 		return slow_writer(fd, slow);
 	if (idle) {

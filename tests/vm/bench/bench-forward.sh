@@ -26,7 +26,7 @@
 # never judged.
 #
 # Settings (environment, or benchdata/bench.conf written by vm-bench.sh):
-#   VARIANTS  none nft-empty nft-ct nft-N nft-set-N nft-ct-set-N pfw-N (N
+#   VARIANTS  none nft-empty nft-ct nft-N nft-set-N nft-ct-set-N pfw-N lset-N (N
 #             from the rulesets in benchdata/: plain-N.nft, set-N.nft,
 #             ctset-N.nft, rN.pfw)
 #   ROUNDS (3) WARMUP (1) DURATION (3)
@@ -60,7 +60,7 @@ PORT=9
 require_cmd udpflood nft
 [ -z "$PROFILE" ] || require_cmd perf
 case " $VARIANTS $PROFILE " in
-*" pfw-"*)
+*" pfw-"* | *" lset-"*)
 	require_cmd polyfw
 	modprobe polyfw 2>/dev/null || insmod "/lib/modules/$(uname -r)/extra/polyfw.ko" ||
 		fail "cannot load polyfw.ko"
@@ -74,6 +74,7 @@ for v in $VARIANTS $PROFILE; do
 	nft-ct-set-*) [ -f "$DATA/ctset-${v#nft-ct-set-}.nft" ] || fail "$v: no $DATA/ctset-${v#nft-ct-set-}.nft" ;;
 	nft-*) [ -f "$DATA/plain-${v#nft-}.nft" ] || fail "$v: no $DATA/plain-${v#nft-}.nft" ;;
 	pfw-*) [ -f "$DATA/r${v#pfw-}.pfw" ] || fail "$v: no $DATA/r${v#pfw-}.pfw" ;;
+	lset-*) require_cmd mkprog hostile-nl ;;
 	*) fail "unknown variant $v" ;;
 	esac
 done
@@ -105,13 +106,18 @@ setup() { # VARIANT: put its ruleset in force in the router
 	nft-ct-set-*) in_router nft -f "$DATA/ctset-${1#nft-ct-set-}.nft" ;;
 	nft-*) in_router nft -f "$DATA/plain-${1#nft-}.nft" ;;
 	pfw-*) in_router polyfw load "$DATA/r${1#pfw-}.pfw" >/dev/null ;;
+	lset-*) # a live set of N addresses the traffic's source is not in
+		[ -f /tmp/lset.pfw ] || mkprog lset /tmp/lset.pfw >/dev/null
+		in_router polyfw load /tmp/lset.pfw >/dev/null
+		in_router hostile-nl -u block -n "${1#lset-}" -f >/dev/null
+		;;
 	esac
 }
 
 teardown() { # VARIANT
 	case "$1" in
 	nft-*) in_router nft delete table inet bench ;;
-	pfw-*) in_router polyfw flush ;;
+	pfw-* | lset-*) in_router polyfw flush ;;
 	esac
 }
 
