@@ -53,4 +53,20 @@ echo "states refused: $r0 before, $r1 after a flow over max_states=$alive"
 [ "$r1" -gt "$r0" ] || fail "a flow over max_states was not counted as refused ($r0 -> $r1)"
 echo "$saved" >/sys/module/polyfw/parameters/max_states
 tcp_deliver vm inet "$INET4" 8080 || fail "TCP 8080 not delivered once max_states was restored"
+# The table's state lifetimes (load --state-timeouts): ipfw's FIN lifetime
+# of 1 s ends a closed flow's state at the next reap (every 5 s).
+p=$(prog state 8080)
+pfw load --state-timeouts ipfw "$p" >/dev/null || fail "load --state-timeouts ipfw"
+pfw show --json | tr -d ' \n' | grep -q '"state_timeouts":{"established":300,"fin":1,"other":5,"rst":1,"syn":20,"udp":10}' ||
+	fail "show --json: not ipfw's lifetimes: $(pfw show --json | tr -d ' \n' | grep -o '"state_timeouts":{[^}]*}')"
+tcp_deliver vm inet "$INET4" 8080 || fail "TCP 8080 not delivered with ipfw's lifetimes"
+n=$(pfw states | head -1 | cut -d' ' -f1)
+[ "$n" -ge 1 ] || fail "no state for the flow"
+sleep 7
+[ "$(pfw states | head -1)" = "0 states" ] || fail "a closed flow's state outlived fin=1: $(pfw states)"
+pfw load --state-timeouts udp=2,established=3600 "$p" >/dev/null || fail "load --state-timeouts udp=2,established=3600"
+pfw show --json | tr -d ' \n' | grep -q '"state_timeouts":{"established":3600,"fin":1,"other":5,"rst":1,"syn":20,"udp":2}' ||
+	fail "a partial --state-timeouts did not keep the other lifetimes"
+if pfw load --state-timeouts fin=0 "$p" 2>"$VM_TMP/err"; then fail "fin=0 was taken"; fi
+grep -qx "polyfw: bad state timeout 'fin=0': seconds must be 1 to 604800" "$VM_TMP/err" || fail "fin=0: $(cat "$VM_TMP/err")"
 echo "kmod state: ok"

@@ -66,6 +66,7 @@ struct LoadArgs {
     std::string table;
     std::optional<int32_t> priority;
     std::optional<uint32_t> generation;
+    std::optional<std::string> stateTimeouts;
     bool json = false;
 };
 
@@ -83,13 +84,21 @@ int runLoad(const LoadArgs& a) {
     uint32_t gen = 0;
     // a tool's table is created at its documented priority
     std::optional<int32_t> prio = a.priority ? a.priority : nl::defaultPriority(nl.table());
-    if (!a.priority) {
-        // an existing table keeps its own
-        nl::Info info;
-        if (nl.getInfo(info).empty() && info.priority)
-            prio = std::nullopt;
+    nl::Info info;
+    bool known = nl.getInfo(info).empty();
+    // an existing table keeps its own
+    if (!a.priority && known && info.priority)
+        prio = std::nullopt;
+    std::optional<nl::StateTimeouts> tmo;
+    if (a.stateTimeouts) {
+        // names not given keep the table's values
+        nl::StateTimeouts t = known && info.timeouts ? *info.timeouts : nl::StateTimeouts{};
+        std::string bad = nl::parseStateTimeouts(*a.stateTimeouts, t);
+        if (!bad.empty())
+            return fail(bad);
+        tmo = t;
     }
-    err = nl.loadProgram(blob, a.generation, &gen, prio);
+    err = nl.loadProgram(blob, a.generation, &gen, prio, tmo);
     if (!err.empty())
         return fail(err);
     if (a.json) {
@@ -154,6 +163,11 @@ int runShow(const std::string& table, bool json) {
         j["cost"] = s.info.cost;
         j["states"] = {{"alive", s.info.nStates}, {"refused", s.info.statesRefused}};
         j["hooks"] = hooksJson(s.info.hooks);
+        if (s.info.timeouts) {
+            const auto& t = *s.info.timeouts;
+            j["state_timeouts"] = {{"syn", t.syn}, {"established", t.established}, {"fin", t.fin},
+                                   {"rst", t.rst},  {"udp", t.udp},                 {"other", t.other}};
+        }
         j["drops"] = {{"malformed", s.info.dropsMalformed}, {"over_budget", s.info.dropsBudget}};
         j["rules"] = nlohmann::json::array();
         for (const auto& c : s.counters) {
@@ -375,6 +389,9 @@ Registration reg([](CLI::App& app, Context& ctx) {
         ->check(CLI::Range(POLYFW_PRIO_MIN, POLYFW_PRIO_MAX));
     load->add_option("--generation", loadArgs.generation,
                      "refuse the load if the table's program changed since this generation");
+    load->add_option("--state-timeouts", loadArgs.stateTimeouts,
+                     "lifetimes of the table's dynamic states: ipfw, default, or syn=S,established=S,fin=S,rst=S,"
+                     "udp=S,other=S (seconds)");
     load->add_flag("--json", loadArgs.json, "print JSON");
     load->callback([&ctx] { ctx.exitCode = runLoad(loadArgs); });
 

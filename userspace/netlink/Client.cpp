@@ -355,6 +355,12 @@ void parseInfo(const nlmsghdr* m, Info& out) {
     // nla_put_u64_64bit() may put a POLYFW_A_PAD before each: it is skipped
     getU64(a, POLYFW_A_DROPS_MALFORMED, out.dropsMalformed);
     getU64(a, POLYFW_A_DROPS_BUDGET, out.dropsBudget);
+    auto tmo = a.one.find(POLYFW_A_STATE_TIMEOUTS);
+    if (tmo != a.one.end() && mnl_attr_get_payload_len(tmo->second) == sizeof(polyfw_state_timeouts)) {
+        polyfw_state_timeouts t;
+        std::memcpy(&t, mnl_attr_get_payload(tmo->second), sizeof(t));
+        out.timeouts = StateTimeouts{t.syn, t.established, t.fin, t.rst, t.udp, t.other};
+    }
 }
 
 std::string Client::getInfo(Info& out) {
@@ -370,7 +376,8 @@ std::string Client::getGeneration(uint32_t& out) {
 }
 
 std::string Client::loadProgram(const std::vector<uint32_t>& blob, std::optional<uint32_t> expectedGeneration,
-                                uint32_t* newGeneration, std::optional<int32_t> priority) {
+                                uint32_t* newGeneration, std::optional<int32_t> priority,
+                                std::optional<StateTimeouts> timeouts) {
     size_t bytes = blob.size() * 4;
     if (!bytes)
         return "empty program";
@@ -380,6 +387,12 @@ std::string Client::loadProgram(const std::vector<uint32_t>& blob, std::optional
     std::vector<Attr> begin{u32Attr(POLYFW_A_SIZE, static_cast<uint32_t>(bytes))};
     if (priority)
         begin.push_back(u32Attr(POLYFW_A_PRIORITY, static_cast<uint32_t>(*priority)));
+    if (timeouts) {
+        polyfw_state_timeouts t{timeouts->syn, timeouts->established, timeouts->fin,
+                                timeouts->rst, timeouts->udp, timeouts->other};
+        const auto* b = reinterpret_cast<const uint8_t*>(&t);
+        begin.push_back(Attr{POLYFW_A_STATE_TIMEOUTS, std::vector<uint8_t>(b, b + sizeof(t))});
+    }
     if (expectedGeneration)
         begin.push_back(u32Attr(POLYFW_A_GENERATION, *expectedGeneration));
     std::string err = request(POLYFW_CMD_LOAD_BEGIN, begin, false, nullptr);

@@ -18,8 +18,15 @@ struct nlmsghdr;
 namespace pfw::nl {
 
 // POLYFW_CMD_GET_INFO, and one table of POLYFW_CMD_GET_TABLES.
+// A table's dynamic-state lifetimes in seconds (struct polyfw_state_timeouts).
+struct StateTimeouts {
+    uint32_t syn = 20, established = 300, fin = 5, rst = 5, udp = 60, other = 30;
+    bool operator==(const StateTimeouts&) const = default;
+};
+
 struct Info {
     std::string table;
+    std::optional<StateTimeouts> timeouts;  // absent when the table does not exist
     std::optional<int32_t> priority;  // absent when the table does not exist
     uint32_t generation = 0;
     uint32_t size = 0;  // bytes of the active program, 0 when none
@@ -113,7 +120,8 @@ public:
     // default, POLYFW_PRIO_DEFAULT, without); an existing table must have it.
     std::string loadProgram(const std::vector<uint32_t>& blob,
                             std::optional<uint32_t> expectedGeneration = std::nullopt,
-                            uint32_t* newGeneration = nullptr, std::optional<int32_t> priority = std::nullopt);
+                            uint32_t* newGeneration = nullptr, std::optional<int32_t> priority = std::nullopt,
+                            std::optional<StateTimeouts> timeouts = std::nullopt);
     std::string getProgram(Program& out);
     std::string getCounters(std::vector<RuleCounter>& out, uint32_t* generation = nullptr);
     std::string getStates(std::vector<StateEntry>& out);

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "netlink/Client.h"
+#include "netlink/Tables.h"
 
 extern "C" {
 #include "polyfw/genl.h"
@@ -83,4 +84,47 @@ TEST_CASE("GET_INFO: missing or malformed attributes leave their fields alone", 
     CHECK(info.cost == 0);
     CHECK(info.dropsMalformed == 0);
     CHECK(info.dropsBudget == 0);
+}
+
+TEST_CASE("GET_INFO: a table's name, priority and state lifetimes", "[netlink][tables]") {
+    Reply r;
+    mnl_attr_put_strz(r.nlh, POLYFW_A_TABLE, "qvm");
+    mnl_attr_put_u32(r.nlh, POLYFW_A_PRIORITY, static_cast<uint32_t>(-5));
+    polyfw_state_timeouts t{20, 300, 1, 1, 10, 5};
+    mnl_attr_put(r.nlh, POLYFW_A_STATE_TIMEOUTS, sizeof(t), &t);
+    Info info;
+    parseInfo(r.nlh, info);
+    CHECK(info.table == "qvm");
+    REQUIRE(info.priority);
+    CHECK(*info.priority == -5);
+    REQUIRE(info.timeouts);
+    CHECK(*info.timeouts == pfw::nl::StateTimeouts{20, 300, 1, 1, 10, 5});
+
+    Reply none;  // a table that does not exist: no priority, no lifetimes
+    mnl_attr_put_strz(none.nlh, POLYFW_A_TABLE, "nosuch");
+    Info empty;
+    parseInfo(none.nlh, empty);
+    CHECK(empty.table == "nosuch");
+    CHECK(!empty.priority);
+    CHECK(!empty.timeouts);
+}
+
+TEST_CASE("--state-timeouts: presets, partial lists and exact errors", "[netlink][tables]") {
+    using pfw::nl::parseStateTimeouts;
+    using pfw::nl::StateTimeouts;
+    StateTimeouts t;
+    CHECK(parseStateTimeouts("ipfw", t) == "");
+    CHECK(t == StateTimeouts{20, 300, 1, 1, 10, 5});
+    CHECK(parseStateTimeouts("default", t) == "");
+    CHECK(t == StateTimeouts{});
+    CHECK(parseStateTimeouts("udp=2,established=3600", t) == "");
+    CHECK(t == StateTimeouts{20, 3600, 5, 5, 2, 30});
+    StateTimeouts keep = t;
+    CHECK(parseStateTimeouts("udp=0", t) == "bad state timeout 'udp=0': seconds must be 1 to 604800");
+    CHECK(parseStateTimeouts("tcp=5", t) ==
+          "bad state timeout 'tcp=5': expected syn, established, fin, rst, udp or other =SECONDS, or ipfw, or default");
+    CHECK(parseStateTimeouts("fin=604801", t) == "bad state timeout 'fin=604801': seconds must be 1 to 604800");
+    CHECK(parseStateTimeouts("syn=1x", t) == "bad state timeout 'syn=1x': seconds must be 1 to 604800");
+    CHECK(parseStateTimeouts("", t) == "empty state timeout list");
+    CHECK(t == keep);
 }
