@@ -244,6 +244,8 @@
 #ifndef _POLYFW_GENL_H
 #define _POLYFW_GENL_H
 
+#include <linux/types.h>
+
 #define POLYFW_GENL_NAME "polyfw"
 #define POLYFW_GENL_VERSION 1
 
