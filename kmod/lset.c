@@ -20,6 +20,7 @@
  */
 #include "lset.h"
 
+#include <linux/atomic.h>
 #include <linux/bitmap.h>
 #include <linux/moduleparam.h>
 #include <linux/rhashtable.h>
@@ -32,6 +33,18 @@ static unsigned int max_set_prefixes = 1 << 20;
 module_param(max_set_prefixes, uint, 0644);
 MODULE_PARM_DESC(max_set_prefixes,
 		 "prefixes (an element is one or more) per live set (default 1048576)");
+
+/*
+ * Set generations come from one counter, so that a set replaced by another
+ * of the same name (a reload that changed its type) never shows a dump the
+ * generation it started at.
+ */
+static atomic_t lset_generation = ATOMIC_INIT(0);
+
+static void move_generation(struct pfw_lset *s)
+{
+	s->generation = (u32)atomic_inc_return(&lset_generation);
+}
 
 struct lset_key {
 	u32 w[4];
@@ -125,6 +138,7 @@ struct pfw_lset *pfw_lset_create(const char *name, const struct pfw_set_desc *d,
 	s->flags = d->flags;
 	INIT_LIST_HEAD(&s->list);
 	RCU_INIT_POINTER(s->data, data);
+	move_generation(s);
 	return s;
 }
 
@@ -284,7 +298,7 @@ int pfw_lset_add(struct pfw_lset *s, const struct pfw_lset_elem *e, char *log,
 	int ret = add_to(s, data_of(s), e, log, log_len);
 
 	if (!ret)
-		s->generation++;
+		move_generation(s);
 	return ret;
 }
 
@@ -309,7 +323,7 @@ int pfw_lset_del(struct pfw_lset *s, const struct pfw_lset_elem *e, char *log,
 	d->n_nodes -= el->n;
 	d->bytes -= struct_size(el, nodes, el->n);
 	kfree_rcu(el, rcu);
-	s->generation++;
+	move_generation(s);
 	return 0;
 }
 
@@ -319,7 +333,7 @@ static void swap_in(struct pfw_lset *s, struct lset_data *d)
 	struct lset_data *old = data_of(s);
 
 	rcu_assign_pointer(s->data, d);
-	s->generation++;
+	move_generation(s);
 	synchronize_rcu();
 	data_destroy(old);
 }
