@@ -109,7 +109,7 @@ TEST_CASE("GET_INFO: a table's name, priority and state lifetimes", "[netlink][t
     CHECK(!empty.timeouts);
 }
 
-TEST_CASE("--state-timeouts: presets, partial lists and exact errors", "[netlink][tables]") {
+TEST_CASE("load --state-timeouts: presets, partial lists and exact errors", "[netlink][tables]") {
     using pfw::nl::parseStateTimeouts;
     using pfw::nl::StateTimeouts;
     StateTimeouts t;

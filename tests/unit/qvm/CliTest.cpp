@@ -348,12 +348,10 @@ TEST_CASE("qvm: cli VM not in vms.conf", "[qvm]") {
     CHECK(r.err == warning);
     CHECK(f.run({"--quiet", "laptop", "list"}).err == "");
     CHECK(f.run({"laptop", "-q", "list"}).err == "");
-    // Its host names must still resolve.
+    // Its host names need not resolve, as a mapped VM's need not.
     r = f.run({"laptop", "add", "accept", "nowhere.invalid"});
-    CHECK(r.rc == 1);
-    CHECK(r.err ==
-          "qvm-firewall: error: 'nowhere.invalid': cannot resolve host name: Name or service not "
-          "known\n");
+    CHECK(r.rc == 0);
+    CHECK(r.err == warning);
     // No vms.conf at all: nothing is mapped.
     std::filesystem::remove(f.env.paths.vmsConf);
     r = f.run({"work", "list", "--raw"});
@@ -373,7 +371,6 @@ TEST_CASE("qvm: cli errors are one line and change nothing", "[qvm]") {
          "'10.0.0.1/8': host bits set beyond the /8 prefix (did you mean 10.0.0.0/8?)"},
         {{"work", "add", "accept", "dsthost=10.0.0/8"}, "'dsthost=10.0.0/8': invalid IPv4 address '10.0.0'"},
         // As in Qubes, the second positional word is the host.
-        {{"work", "add", "accept", "tcp"}, "'tcp': cannot resolve host name: Name or service not known"},
         {{"work", "add", "accept proto=tcp dstports=0"}, "'dstports=0': port must be 1-65535"},
         {{"work", "add", "accept", "proto=udp", "dstports=65536"}, "'dstports=65536': port must be 1-65535"},
         {{"work", "add", "accept", "proto=udp", "dstports=90-80"}, "'dstports=90-80': empty port range (90 > 80)"},
@@ -384,8 +381,6 @@ TEST_CASE("qvm: cli errors are one line and change nothing", "[qvm]") {
         {{"work", "add", "accept", "expire=1600000000"}, "'expire=1600000000': expire is in the past"},
         {{"work", "add", "accept", "expire=tomorrow"},
          "'expire=tomorrow': expire must be seconds since the epoch or +SECONDS"},
-        {{"work", "add", "accept", "nowhere.invalid"},
-         "'nowhere.invalid': cannot resolve host name: Name or service not known"},
         {{"work", "add"}, "add needs a rule"},
         {{"work", "del", "--rule-no=5"}, "'--rule-no=5': no rule number 5 (VM 'work' has 5 rules)"},
         {{"work", "del", "drop", "proto=tcp"}, "'action=drop proto=tcp': no such rule in VM 'work'"},
@@ -535,4 +530,29 @@ TEST_CASE("qvm: reset brings back the default accept rule", "[qvm]") {
     // the corpus' "del --rule-no 0" form, with a space
     CHECK(f.run({"work", "del", "--rule-no", "0"}).rc == 0);
     CHECK(f.run({"work", "list"}).out == kHeader);
+}
+
+TEST_CASE("qvm: cli host names that do not resolve block nothing", "[qvm]") {
+    QvmFixture f;
+    RunResult r = f.run({"work", "add", "--before=0", "accept", "nowhere.invalid", "tcp", "443"});
+    CHECK(r.rc == 0);
+    CHECK(r.err == "");
+    r = f.run({"work", "add", "--before=0", "accept", "dsthost=example.com"});
+    CHECK(r.rc == 0);
+    // As the user wrote them.
+    CHECK(f.run({"work", "list", "--raw"}).out ==
+          "action=accept dsthost=example.com\n"
+          "action=accept proto=tcp dsthost=nowhere.invalid dstports=443-443\n"
+          "action=accept\n");
+    // The names and their sets, for polyfw resolve.
+    CHECK(test::readText(f.env.paths.stateDir + "/dns-sets") ==
+          formatDnsSets({{dnsSetName("example.com"), "example.com"}, {dnsSetName("nowhere.invalid"), "nowhere.invalid"}}));
+    // The program does not depend on what the names resolve to.
+    std::string program = f.programFile();
+    f.env.resolver = test::fakeResolver({{"example.com", {test::v4("192.0.2.1")}}, {"nowhere.invalid", {test::v4("192.0.2.2")}}});
+    REQUIRE(f.run({"--reload", "work", "list"}).rc == 0);
+    CHECK(f.programFile() == program);
+    // Deleting the last rule with a name takes it out of the file.
+    REQUIRE(f.run({"work", "del", "--rule-no=1"}).rc == 0);
+    CHECK(test::readText(f.env.paths.stateDir + "/dns-sets") == dnsSetName("example.com") + " example.com\n");
 }

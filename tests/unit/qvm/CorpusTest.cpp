@@ -8,6 +8,7 @@
 #include <filesystem>
 
 #include "RunCommand.h"
+#include "frontends/qvm/DnsSets.h"
 #include "qvm/QvmTestUtil.h"
 
 using namespace pfw;
@@ -27,13 +28,17 @@ TEST_CASE("qvm: the corpus' mirage-fwtest.sh runs unchanged", "[qvm][corpus]") {
     int rc = std::system((env + " sh " + script + " >" + log + " 2>&1").c_str());
     CHECK(WEXITSTATUS(rc) == 0);
     std::string out = qvm::test::readText(log);
-    // no network here: both host names fail to resolve, each with one clear line
-    CHECK(out.find("qvm-firewall: error: 'dsthost=bogus.linse.me': cannot resolve host name: ") != std::string::npos);
-    CHECK(out.find("qvm-firewall: error: 'dsthost=google.com': cannot resolve host name: ") != std::string::npos);
-    CHECK(out.find("1   accept  10.137.0.5/32  udp       1235       -               -          -       -\n") !=
+    // no network here, and no kernel: both host names are taken, as live
+    // sets that would be filled once the program is in force
+    CHECK(out.find("cannot resolve host name") == std::string::npos);
+    CHECK(out.find("5   accept  bogus.linse.me  -         -          -               -          -       -\n") !=
           std::string::npos);
-    CHECK(out.find("6   drop    -              -         -          -               -          -       -\n") !=
+    CHECK(out.find("6   drop    google.com      -         -          -               -          -       -\n") !=
           std::string::npos);
+    CHECK(out.find("8   drop    -               -         -          -               -          -       -\n") !=
+          std::string::npos);
+    CHECK(qvm::test::readText(dir / "dns-sets") ==
+          qvm::dnsSetName("google.com") + " google.com\n" + qvm::dnsSetName("bogus.linse.me") + " bogus.linse.me\n");
 
     auto t = testing::runPolyfw(
         "trace " + (dir / "program.pfw") +
@@ -51,10 +56,10 @@ TEST_CASE("qvm: the corpus' mirage-fwtest.sh runs unchanged", "[qvm][corpus]") {
           "packet 1: accept by qvm:fetchmotron:0 (rule 1)\n"
           "packet 2: accept by qvm:fetchmotron:0 (rule 1)\n"
           "packet 3: accept by qvm:fetchmotron:2 (rule 3)\n"
-          "packet 4: drop by qvm:fetchmotron:6 (rule 7)\n"
+          "packet 4: drop by qvm:fetchmotron:8 (rule 9)\n"
           "packet 5: accept by qvm:fetchmotron:3 (rule 4)\n"
           "packet 6: accept by qvm:fetchmotron:4 (rule 5)\n"
-          "packet 7: drop by qvm:fetchmotron:6 (rule 7)\n"
-          "packet 8: accept by qvm:fetchmotron:5 (rule 6)\n"
-          "packet 9: drop by qvm:fetchmotron:6 (rule 7)\n");
+          "packet 7: drop by qvm:fetchmotron:8 (rule 9)\n"
+          "packet 8: accept by qvm:fetchmotron:7 (rule 8)\n"
+          "packet 9: drop by qvm:fetchmotron:8 (rule 9)\n");
 }

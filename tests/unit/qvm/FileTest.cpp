@@ -110,9 +110,8 @@ TEST_CASE("qvm: program file errors", "[qvm]") {
           "since the epoch\n");
     CHECK(compileText("vm work tap0\nwork proto=tcp\n").errors ==
           "fw.qvm:2:6: error: rule has no action (accept or drop)\n");
-    CHECK(compileText("vm work tap0\nwork accept dsthost=nowhere.invalid\n").errors ==
-          "fw.qvm:2:13: error: 'dsthost=nowhere.invalid': cannot resolve host name: Name or "
-          "service not known\n");
+    // A host name is a live set: it need not resolve to compile.
+    CHECK(compileText("vm work tap0\nwork accept dsthost=nowhere.invalid\n").errors == "");
     // Every error, not just the first.
     Compiled many = compileText(
         "vm work tap0\n"

@@ -5,6 +5,7 @@
 //------------------------------------------------------------------------------
 #include <catch2/catch.hpp>
 
+#include "frontends/qvm/DnsSets.h"
 #include "frontends/qvm/Lower.h"
 #include "qvm/QvmTestUtil.h"
 
@@ -47,6 +48,8 @@ std::string value(uint8_t field, ir::u128 v) {
 std::string describe(const ir::Match& m) {
     if (m.kind == ir::Match::Kind::Ifname)
         return fieldName(m.field) + "=" + m.name + (m.prefix ? "+" : "");
+    if (m.kind == ir::Match::Kind::LiveSet)
+        return fieldName(m.field) + "@" + m.name + (m.hasValue ? "=" : "") + (m.negate ? "!" : "");
     REQUIRE(m.kind == ir::Match::Kind::Set);
     REQUIRE_FALSE(m.negate);
     std::string s = fieldName(m.field) + "{";
@@ -67,6 +70,9 @@ std::string describe(const std::vector<ir::Match>& ms) {
     return s;
 }
 
+LowerContext context();
+LowerContext noServers0();
+
 LowerContext context() {
     LowerContext ctx;
     ctx.dnsServers = {test::v4("10.139.1.1"), *parseIpAddr("fd00::53")};
@@ -75,6 +81,12 @@ LowerContext context() {
         {"v4.example.com", {test::v4("192.0.2.7"), test::v4("192.0.2.8"), test::v4("192.0.2.1")}},
         {"v6.example.com", {*parseIpAddr("2001:db8::7")}},
     });
+    return ctx;
+}
+
+LowerContext noServers0() {
+    LowerContext ctx = context();
+    ctx.dnsServers.clear();
     return ctx;
 }
 
@@ -113,25 +125,31 @@ TEST_CASE("qvm: IR of ICMP follows the family", "[qvm]") {
     CHECK(lower("drop fd00::/8 icmp 128") ==
           "FAMILY{6} L4PROTO{58} DADDR{fd00::-fdff:ffff:ffff:ffff:ffff:ffff:ffff:ffff} "
           "ICMPTYPE{128}");
-    CHECK(lower("accept example.com icmp") == "FAMILY{4,6} L4PROTO{1,58} DADDR{93.184.216.34,2606:2800:220:1::1946}");
-    CHECK(lower("accept v6.example.com icmp") == "FAMILY{6} L4PROTO{58} DADDR{2001:db8::7}");
+    // A host name's addresses are not known when the program is built.
+    CHECK(lower("accept example.com icmp") == "FAMILY{4,6} L4PROTO{1,58} DADDR@" + dnsSetName("example.com"));
+    CHECK(lower("accept v6.example.com icmp") == "FAMILY{4,6} L4PROTO{1,58} DADDR@" + dnsSetName("v6.example.com"));
 }
 
 TEST_CASE("qvm: IR of host names", "[qvm]") {
-    CHECK(lower("accept example.com tcp 443") ==
-          "FAMILY{4,6} L4PROTO{6} DADDR{93.184.216.34,2606:2800:220:1::1946} DPORT{443}");
-    // One set of every address, adjacent ones merged.
-    CHECK(lower("accept v4.example.com") == "FAMILY{4} DADDR{192.0.2.1,192.0.2.7-192.0.2.8}");
+    // The live set of the name, whatever the resolver says: nothing is
+    // resolved while lowering.
+    CHECK(dnsSetName("example.com") == "dns.431ceb26" /* FNV-1a 32 */);
+    CHECK(lower("accept example.com tcp 443") == "FAMILY{4,6} L4PROTO{6} DADDR@dns.431ceb26 DPORT{443}");
+    CHECK(lower("accept v4.example.com") == "FAMILY{4,6} DADDR@" + dnsSetName("v4.example.com"));
     Diagnostics d;
     Rule r = [] {
         Diagnostics pd;
         return *parseRule("accept  dsthost=nowhere.example", SourceLoc{"f.qvm", 4, 6}, ParseOptions{kNow, true, true},
                           pd);
     }();
-    CHECK_FALSE(lowerMatches(r, context(), d));
-    CHECK(d.format() ==
-          "f.qvm:4:14: error: 'dsthost=nowhere.example': cannot resolve host name: Name or "
-          "service not known\n");
+    auto ms = lowerMatches(r, context(), d);
+    REQUIRE(ms);
+    CHECK(d.empty());
+    CHECK(describe(*ms) == "FAMILY{4,6} DADDR@" + dnsSetName("nowhere.example"));
+    // No resolver at all is no different.
+    LowerContext none = context();
+    none.resolver = nullptr;
+    CHECK(lower("accept example.com tcp 443", none) == "FAMILY{4,6} L4PROTO{6} DADDR@dns.431ceb26 DPORT{443}");
 }
 
 TEST_CASE("qvm: IR of specialtarget=dns", "[qvm]") {
@@ -145,7 +163,10 @@ TEST_CASE("qvm: IR of specialtarget=dns", "[qvm]") {
           "FAMILY{4,6} L4PROTO{6,17} DADDR{10.139.1.1,fd00::53} DPORT{53} TIME{0-1700000059}");
     // An empty intersection: the rule stays but can never match.
     CHECK(lower("accept specialtarget=dns dst4=192.168.0.0/16") == "DADDR{}");
-    CHECK(lower("accept specialtarget=dns example.com") == "DADDR{}");
+    // With a host name: a DNS server that is also in the name's set.
+    CHECK(lower("accept specialtarget=dns example.com") ==
+          "FAMILY{4,6} L4PROTO{6,17} DADDR{10.139.1.1,fd00::53} DADDR@dns.431ceb26 DPORT{53}");
+    CHECK(lower("accept specialtarget=dns example.com", noServers0()) == "DADDR{}");
     CHECK(lower("accept specialtarget=dns proto=icmp") == "L4PROTO{}");
     CHECK(lower("accept specialtarget=dns proto=tcp dstports=80") == "DPORT{}");
     LowerContext noServers = context();
@@ -204,14 +225,16 @@ TEST_CASE("qvm: IR ruleset of a VM", "[qvm]") {
     CHECK(rs->rules[2].id == 1);
 }
 
-TEST_CASE("qvm: IR ruleset reports every unresolvable rule", "[qvm]") {
+TEST_CASE("qvm: IR ruleset of names that do not resolve", "[qvm]") {
     VmEntry vm;
     vm.name = "work";
     vm.ifaces = {{"tap0", false}};
     std::vector<Rule> rules = {rule("accept a.invalid"), rule("accept example.com"), rule("accept dsthost=b.invalid")};
     Diagnostics d;
-    CHECK_FALSE(lowerVm(vm, rules, context(), d));
-    CHECK(d.format() ==
-          "error: 'a.invalid': cannot resolve host name: Name or service not known\n"
-          "error: 'dsthost=b.invalid': cannot resolve host name: Name or service not known\n");
+    auto rs = lowerVm(vm, rules, context(), d);
+    REQUIRE(rs);
+    CHECK(d.empty());
+    REQUIRE(rs->rules.size() == 5);
+    CHECK(describe(rs->rules[1].matches) == "FAMILY{4,6} DADDR@" + dnsSetName("a.invalid"));
+    CHECK(describe(rs->rules[3].matches) == "FAMILY{4,6} DADDR@" + dnsSetName("b.invalid"));
 }

@@ -19,7 +19,9 @@
 #include "driver/Compile.h"
 #include "frontends/qvm/Apply.h"
 #include "frontends/qvm/Args.h"
+#include "frontends/qvm/DnsSets.h"
 #include "frontends/qvm/List.h"
+#include "netlink/Tables.h"
 
 namespace pfw::qvm {
 
@@ -139,7 +141,9 @@ private:
         std::map<std::string, std::vector<Rule>> edited;
         if (rules)
             edited[inv_.vm] = *rules;
-        std::optional<ir::Program> prog = buildProgram(*map_, edited, env_.paths.stateDir, ctx, env_.now, diags_);
+        DnsSets dnsSets;
+        std::optional<ir::Program> prog =
+            buildProgram(*map_, edited, env_.paths.stateDir, ctx, env_.now, diags_, &dnsSets);
         if (!prog)
             return report();
         // The generation goes to the kernel with the load, not into the
@@ -167,12 +171,35 @@ private:
                     err_ << kProg << "program unchanged: " << path << "\n";
                 break;
         }
+        if (!saveDnsSets(env_.paths.stateDir, dnsSets, error))
+            return fail("", "the program is in force, but " + dnsSetsPath(env_.paths.stateDir) +
+                                " was not written: " + error + " (retry with 'qvm-firewall --reload " + inv_.vm +
+                                " list')");
         if (kernel.available() && inv_.verbosity > 0)
             err_ << kProg << "loaded into the kernel (generation " << kernel.generation() << " was in force)\n";
+        if (kernel.available())
+            fillDnsSets(dnsSets);
         if (!kernel.available() && env_.kernel == KernelMode::Auto && inv_.verbosity >= 0)
             err_ << kProg << "warning: the polyfw kernel module is not loaded: the rules take effect when "
                  << path << " is loaded\n";
         return 0;
+    }
+
+    // The addresses of every dsthost name, now, into its live set of the
+    // table "qvm".  A name that does not resolve is a warning: its set is
+    // emptied and its rules match nothing until `polyfw resolve` finds it.
+    void fillDnsSets(const DnsSets& sets) {
+        for (const DnsResult& r : resolveDnsSets(sets, env_.resolver, std::string(nl::kQvmTable))) {
+            if (!r.resolved && inv_.verbosity >= 0)
+                err_ << kProg << "warning: cannot resolve host name " << r.name << ": " << r.error
+                     << ": its rules match nothing until it resolves\n";
+            if (!r.kernelError.empty() && inv_.verbosity >= 0)
+                err_ << kProg << "warning: set " << r.set << " of host name " << r.name
+                     << " was not filled: " << r.kernelError << "\n";
+            else if (r.resolved && inv_.verbosity > 0)
+                err_ << kProg << "host name " << r.name << ": " << r.addrs.size()
+                     << (r.addrs.size() == 1 ? " address" : " addresses") << " in set " << r.set << "\n";
+        }
     }
 
     int list() {
@@ -210,13 +237,6 @@ private:
                             "no rule number " + std::to_string(*inv_.before) + " (VM '" + inv_.vm + "' has " +
                                 ruleCount(rules->size()) + ")");
             at = *inv_.before;
-        }
-        // An unmapped VM is not compiled; still refuse a host name that does
-        // not resolve now, as a mapped VM's rule would be refused.
-        if (!vm_ && rule->dst && rule->dst->kind == DstHost::Kind::Name) {
-            LowerContext ctx{{}, env_.resolver};
-            if (!lowerMatches(*rule, ctx, diags_))
-                return report();
         }
         rules->insert(rules->begin() + static_cast<std::ptrdiff_t>(at), std::move(*rule));
         return commit(&*rules);

@@ -5,6 +5,8 @@
 //------------------------------------------------------------------------------
 #include "frontends/qvm/Lower.h"
 
+#include "frontends/qvm/DnsSets.h"
+
 #include <algorithm>
 
 namespace pfw::qvm {
@@ -35,9 +37,11 @@ std::vector<Match> never(uint8_t field) {
 }  // namespace
 
 std::optional<std::vector<Match>> lowerMatches(const Rule& r, const LowerContext& ctx, Diagnostics& diags) {
+    (void)diags;  // no rule fails to lower today
     // Destination addresses, and which families they leave possible.
-    bool haveDst = false, v4 = true, v6 = true;
+    bool haveDst = false, v4 = true, v6 = true, dnsServers = false;
     std::vector<Interval> daddr;
+    std::optional<std::string> liveName;  // dsthost=NAME: its live set
     if (r.dst) {
         haveDst = true;
         switch (r.dst->kind) {
@@ -49,23 +53,11 @@ std::optional<std::vector<Match>> lowerMatches(const Rule& r, const LowerContext
                 daddr = {ir::prefixInterval(r.dst->addr.value, r.dst->prefix)};
                 v4 = false;
                 break;
-            case DstHost::Kind::Name: {
-                std::vector<IpAddr> addrs;
-                std::string error;
-                if (!ctx.resolver || !ctx.resolver(r.dst->name, addrs, error)) {
-                    std::string token = r.dstToken.empty() ? "dsthost=" + r.dst->name : r.dstToken;
-                    diags.error(r.dstLoc, token,
-                                "cannot resolve host name: " + (error.empty() ? "no resolver" : error));
-                    return std::nullopt;
-                }
-                v4 = v6 = false;
-                for (const IpAddr& a : addrs) {
-                    daddr.push_back({a.value, a.value});
-                    (a.family == 4 ? v4 : v6) = true;
-                }
-                daddr = ir::normalize(std::move(daddr));
+            case DstHost::Kind::Name:
+                // The name's addresses live in the kernel, in a live set that
+                // qvm-firewall and `polyfw resolve` fill: both families.
+                liveName = dnsSetName(r.dst->name);
                 break;
-            }
         }
     }
     if (r.dns) {
@@ -75,17 +67,18 @@ std::optional<std::vector<Match>> lowerMatches(const Rule& r, const LowerContext
         bool s4 = false, s6 = false;
         for (const IpAddr& s : ctx.dnsServers) {
             bool familyOk = s.family == 4 ? v4 : v6;
-            if (haveDst && (!familyOk || !contains(daddr, s.value)))
+            if (haveDst && (!familyOk || (!liveName && !contains(daddr, s.value))))
                 continue;
             servers.push_back({s.value, s.value});
             (s.family == 4 ? s4 : s6) = true;
         }
         haveDst = true;
+        dnsServers = true;
         daddr = ir::normalize(std::move(servers));
         v4 = s4;
         v6 = s6;
     }
-    if (haveDst && daddr.empty())
+    if (haveDst && (!liveName || dnsServers) && daddr.empty())
         return never(PFW_FLD_DADDR);
 
     std::optional<std::vector<Interval>> l4;
@@ -124,8 +117,10 @@ std::optional<std::vector<Match>> lowerMatches(const Rule& r, const LowerContext
     }
     if (l4)
         ms.push_back(Match::inSet(PFW_FLD_L4PROTO, *l4));
-    if (haveDst)
+    if (haveDst && (!liveName || dnsServers))
         ms.push_back(Match::inSet(PFW_FLD_DADDR, daddr));
+    if (liveName)
+        ms.push_back(Match::liveSet(PFW_FLD_DADDR, *liveName, false));
     if (dport)
         ms.push_back(Match::inSet(PFW_FLD_DPORT, *dport));
     if (r.icmpType)

@@ -33,9 +33,10 @@ std::optional<int64_t> nowFromEnvironment(Diagnostics& diags) {
 
 std::optional<ir::Program> buildProgram(const VmMap& map, const std::map<std::string, std::vector<Rule>>& rulesByVm,
                                         const std::string& stateDir, const LowerContext& ctx, int64_t now,
-                                        Diagnostics& diags) {
+                                        Diagnostics& diags, DnsSets* dnsSets) {
     ir::Program prog;
     bool ok = true;
+    DnsSets names;
     for (const VmEntry& vm : map.vms) {
         std::optional<std::vector<Rule>> loaded;
         const std::vector<Rule>* rules = nullptr;
@@ -49,6 +50,18 @@ std::optional<ir::Program> buildProgram(const VmMap& map, const std::map<std::st
             }
             rules = &*loaded;
         }
+        for (const Rule& r : *rules) {
+            if (!r.dst || r.dst->kind != DstHost::Kind::Name)
+                continue;
+            std::string set = dnsSetName(r.dst->name);
+            auto [it, added] = names.try_emplace(set, r.dst->name);
+            if (!added && it->second != r.dst->name) {
+                diags.error(r.dstLoc, r.dstToken.empty() ? "dsthost=" + r.dst->name : r.dstToken,
+                            "host names " + it->second + " and " + r.dst->name + " have the same set name " + set +
+                                ": use an address for one of them");
+                ok = false;
+            }
+        }
         std::optional<ir::Ruleset> rs = lowerVm(vm, *rules, ctx, diags);
         if (!rs) {
             ok = false;
@@ -58,15 +71,18 @@ std::optional<ir::Program> buildProgram(const VmMap& map, const std::map<std::st
     }
     if (!ok)
         return std::nullopt;
+    if (dnsSets)
+        *dnsSets = std::move(names);
     return prog;
 }
 
-std::optional<ir::Program> buildProgram(const Paths& paths, int64_t now, Diagnostics& diags, const Resolver& resolver) {
+std::optional<ir::Program> buildProgram(const Paths& paths, int64_t now, Diagnostics& diags, const Resolver& resolver,
+                                        DnsSets* dnsSets) {
     std::optional<VmMap> map = readVmsConf(paths.vmsConf, diags);
     if (!map)
         return std::nullopt;
     LowerContext ctx{readResolvConf(paths.resolvConf), resolver};
-    return buildProgram(*map, {}, paths.stateDir, ctx, now, diags);
+    return buildProgram(*map, {}, paths.stateDir, ctx, now, diags, dnsSets);
 }
 
 }  // namespace pfw::qvm
