@@ -6,7 +6,9 @@
 //------------------------------------------------------------------------------
 #include <catch2/catch.hpp>
 
+#include "RunCommand.h"
 #include "frontends/qvm/DnsSets.h"
+#include "frontends/qvm/File.h"
 #include "frontends/qvm/Program.h"
 #include "qvm/QvmTestUtil.h"
 
@@ -112,4 +114,34 @@ TEST_CASE("qvm: buildProgram with names that do not resolve", "[qvm]") {
     CHECK(r.matches[1].field == PFW_FLD_DADDR);
     CHECK(r.matches[1].name == dnsSetName("nowhere.invalid"));
     CHECK_FALSE(r.matches[1].hasValue);
+}
+
+TEST_CASE("qvm: at most 256 host names in a program", "[qvm]") {
+    std::string text = "vm work tap0\n";
+    for (int i = 0; i < 256; i++)
+        text += "work accept dsthost=h" + std::to_string(i) + ".example\n";
+    Diagnostics d;
+    CHECK(parseFile("fw.qvm", text, 1700000000, "/nonexistent", d, test::fakeResolver({})));
+    CHECK(d.empty());
+    // the same names again are the same sets
+    CHECK(parseFile("fw.qvm", text + "work drop dsthost=h7.example\n", 1700000000, "/nonexistent", d,
+                    test::fakeResolver({})));
+    text += "work accept dsthost=one-more.example\n";
+    CHECK_FALSE(parseFile("fw.qvm", text, 1700000000, "/nonexistent", d, test::fakeResolver({})));
+    CHECK(d.format() == "fw.qvm:258:13: error: 'dsthost=one-more.example': more than 256 host names (one live set "
+                        "each) in the program\n");
+}
+
+TEST_CASE("qvm: polyfw resolve without names or with a bad file", "[qvm][cli]") {
+    test::TempDir dir;
+    // no dns-sets: nothing to do, the kernel is not asked
+    auto r = testing::runPolyfw("resolve --state-dir " + dir.path());
+    CHECK(r.status == 0);
+    CHECK(r.out == "");
+    CHECK(r.err == "");
+    test::writeText(dir / "dns-sets", "dns.00000000 example.com\n");
+    r = testing::runPolyfw("resolve --json", "POLYFW_STATE_DIR=" + dir.path());
+    CHECK(r.status == 1);
+    CHECK(r.out == "");
+    CHECK(r.err == "polyfw: " + dir.path() + "/dns-sets: line 1: not 'SETNAME HOSTNAME'\n");
 }

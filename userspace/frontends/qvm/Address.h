@@ -26,8 +26,9 @@ struct IpAddr {
 std::optional<IpAddr> parseIpAddr(std::string_view text);
 std::string formatIpAddr(const IpAddr& a);
 
-// The destination of a rule: a network, or a host name that is resolved each
-// time the program is built (so the rule follows the name's addresses).
+// The destination of a rule: a network, or a host name, which the program
+// matches as the live set dnsSetName(name) (frontends/qvm/DnsSets.h) that is
+// filled with its addresses after each load and by `polyfw resolve`.
 struct DstHost {
     enum class Kind { V4, V6, Name };
     Kind kind = Kind::V4;

@@ -28,7 +28,10 @@ struct CliEnv {
 // to out; errors, warnings and -v notes to err, "qvm-firewall: error: ..." on
 // one line.  Returns the exit status: 0 on success, 1 on any error, after
 // which no file has changed.  After add and del (and with --reload) the
-// program of every mapped VM is rebuilt and written to STATE_DIR/program.pfw.
+// program of every mapped VM is rebuilt and written to STATE_DIR/program.pfw,
+// its host names to STATE_DIR/dns-sets, and, once the kernel has the
+// program, each name resolved (env.resolver) into its live set of the table
+// "qvm": a name that does not resolve is a warning, not an error.
 int runCli(const std::vector<std::string>& args, const CliEnv& env, std::ostream& out, std::ostream& err);
 
 // The same with paths and time from the environment: $POLYFW_VMS_CONF,

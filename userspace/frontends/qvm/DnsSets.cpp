@@ -14,6 +14,7 @@
 #include "netlink/Client.h"
 
 extern "C" {
+#include "polyfw/bytecode.h"
 #include "polyfw/genl.h"
 }
 
@@ -28,6 +29,29 @@ std::string dnsSetName(std::string_view hostName) {
     char buf[16];
     std::snprintf(buf, sizeof buf, "dns.%08x", h);
     return buf;
+}
+
+bool addDnsName(DnsSets& sets, const Rule& r, Diagnostics& diags) {
+    if (!r.dst || r.dst->kind != DstHost::Kind::Name)
+        return true;
+    std::string token = r.dstToken.empty() ? "dsthost=" + r.dst->name : r.dstToken;
+    std::string set = dnsSetName(r.dst->name);
+    auto it = sets.find(set);
+    if (it != sets.end()) {
+        if (it->second == r.dst->name)
+            return true;
+        diags.error(r.dstLoc, token,
+                    "host names " + it->second + " and " + r.dst->name + " have the same set name " + set +
+                        ": use an address for one of them");
+        return false;
+    }
+    if (sets.size() >= PFW_MAX_LIVE_SETS) {
+        diags.error(r.dstLoc, token,
+                    "more than " + std::to_string(PFW_MAX_LIVE_SETS) + " host names (one live set each) in the program");
+        return false;
+    }
+    sets.emplace(set, r.dst->name);
+    return true;
 }
 
 std::string dnsSetsPath(const std::string& stateDir) {

@@ -13,6 +13,8 @@
 #include <vector>
 
 #include "frontends/qvm/Address.h"
+#include "frontends/qvm/Rule.h"
+#include "util/Diag.h"
 
 namespace pfw::qvm {
 
@@ -23,6 +25,11 @@ std::string dnsSetName(std::string_view hostName);
 
 // Set name -> host name, for every dsthost=NAME of the program.
 using DnsSets = std::map<std::string, std::string>;
+
+// Adds the set of r's host name (if r has one) to sets.  A program has at
+// most PFW_MAX_LIVE_SETS live sets, and two host names cannot share one
+// (a hash collision): both are errors at r's dsthost word, returning false.
+bool addDnsName(DnsSets& sets, const Rule& r, Diagnostics& diags);
 
 // STATE_DIR/dns-sets: "SETNAME HOSTNAME" a line, sorted by set name.
 std::string dnsSetsPath(const std::string& stateDir);

@@ -8,6 +8,7 @@
 #include <map>
 #include <vector>
 
+#include "frontends/qvm/DnsSets.h"
 #include "frontends/qvm/Lower.h"
 #include "frontends/qvm/Resolv.h"
 #include "frontends/qvm/Rule.h"
@@ -95,8 +96,11 @@ std::optional<ir::Program> parseFile(const std::string& path, std::string_view t
 
     LowerContext ctx{readResolvConf(resolvConfPath), resolver};
     ir::Program prog;
+    DnsSets names;
     for (const VmEntry& vm : map.vms) {
         const VmRules& vr = byVm[vm.name];
+        for (const Rule& r : vr.rules)
+            ok &= addDnsName(names, r, diags);
         std::optional<ir::Ruleset> rs = lowerVm(vm, vr.rules, ctx, diags, vr.locs);
         if (!rs) {
             ok = false;

@@ -50,18 +50,8 @@ std::optional<ir::Program> buildProgram(const VmMap& map, const std::map<std::st
             }
             rules = &*loaded;
         }
-        for (const Rule& r : *rules) {
-            if (!r.dst || r.dst->kind != DstHost::Kind::Name)
-                continue;
-            std::string set = dnsSetName(r.dst->name);
-            auto [it, added] = names.try_emplace(set, r.dst->name);
-            if (!added && it->second != r.dst->name) {
-                diags.error(r.dstLoc, r.dstToken.empty() ? "dsthost=" + r.dst->name : r.dstToken,
-                            "host names " + it->second + " and " + r.dst->name + " have the same set name " + set +
-                                ": use an address for one of them");
-                ok = false;
-            }
-        }
+        for (const Rule& r : *rules)
+            ok &= addDnsName(names, r, diags);
         std::optional<ir::Ruleset> rs = lowerVm(vm, *rules, ctx, diags);
         if (!rs) {
             ok = false;
