@@ -481,17 +481,20 @@ static void *dump_hdr(struct sk_buff *skb, struct netlink_callback *cb,
 			   &pfw_genl_family, NLM_F_MULTI, cmd);
 }
 
+/* The start of every table dump: a bad table name ends it before it begins. */
+static int pfw_dump_start(struct netlink_callback *cb)
+{
+	return table_name(genl_dumpit_info(cb)->attrs, cb->extack) ? 0 : -EINVAL;
+}
+
 /*
- * The table a dump is about, under pn->lock: NULL when there is none, or
- * the name is bad (then *bad is set; the policy ran at the dump's start).
+ * The table a dump is about (its name checked by pfw_dump_start()), under
+ * pn->lock: NULL when there is none.
  */
 static struct pfw_table *dump_table(struct netlink_callback *cb,
-				    struct pfw_net *pn, bool *bad)
+				    struct pfw_net *pn)
 {
-	const char *name = table_name(genl_dumpit_info(cb)->attrs, cb->extack);
-
-	*bad = !name;
-	return name ? pfw_table_find(pn, name) : NULL;
+	return pfw_table_find(pn, table_name(genl_dumpit_info(cb)->attrs, NULL));
 }
 
 /* Under pn->lock: 1 when the dump may go on, 0 when it ended. */
@@ -527,15 +530,10 @@ static int pfw_get_program(struct sk_buff *skb, struct netlink_callback *cb)
 	struct pfw_net *pn = pfw_net(sock_net(skb->sk));
 	const struct pfw_runtime *rt = NULL;
 	struct pfw_table *t;
-	bool bad;
 	u32 off;
 
 	mutex_lock(&pn->lock);
-	t = dump_table(cb, pn, &bad);
-	if (bad) {
-		mutex_unlock(&pn->lock);
-		return -EINVAL;
-	}
+	t = dump_table(cb, pn);
 	if (!dump_check(skb, cb, t ? t->generation : 0, POLYFW_CMD_GET_PROGRAM))
 		goto out;
 	if (t)
@@ -601,15 +599,10 @@ static int pfw_get_counters(struct sk_buff *skb, struct netlink_callback *cb)
 	const struct pfw_runtime *rt = NULL;
 	struct pfw_table *t;
 	void *hdr;
-	bool bad;
 	u32 i;
 
 	mutex_lock(&pn->lock);
-	t = dump_table(cb, pn, &bad);
-	if (bad) {
-		mutex_unlock(&pn->lock);
-		return -EINVAL;
-	}
+	t = dump_table(cb, pn);
 	if (!dump_check(skb, cb, t ? t->generation : 0,
 			POLYFW_CMD_GET_COUNTERS))
 		goto out;
@@ -668,14 +661,9 @@ static int pfw_get_states(struct sk_buff *skb, struct netlink_callback *cb)
 	struct state_dump d = { .skb = skb };
 	struct pfw_table *t;
 	void *hdr;
-	bool bad;
 
 	mutex_lock(&pn->lock);
-	t = dump_table(cb, pn, &bad);
-	if (bad) {
-		mutex_unlock(&pn->lock);
-		return -EINVAL;
-	}
+	t = dump_table(cb, pn);
 	/* every chain walked: the dump is over */
 	if (!t || !t->states || cb->args[0] >= pfw_state_chains())
 		goto out;
@@ -896,15 +884,10 @@ static int pfw_get_sets(struct sk_buff *skb, struct netlink_callback *cb)
 	struct pfw_table *t;
 	struct pfw_lset *s;
 	unsigned long i = 0;
-	bool bad;
 	void *hdr;
 
 	mutex_lock(&pn->lock);
-	t = dump_table(cb, pn, &bad);
-	if (bad) {
-		mutex_unlock(&pn->lock);
-		return -EINVAL;
-	}
+	t = dump_table(cb, pn);
 	if (!t)
 		goto out;
 	list_for_each_entry(s, &t->sets, list) {
@@ -960,7 +943,6 @@ static int pfw_get_set_elems(struct sk_buff *skb, struct netlink_callback *cb)
 	struct pfw_lset_stats st;
 	struct pfw_table *t;
 	struct pfw_lset *s = NULL;
-	bool bad;
 	void *hdr;
 
 	if (!attrs[POLYFW_A_SET]) {
@@ -968,11 +950,7 @@ static int pfw_get_set_elems(struct sk_buff *skb, struct netlink_callback *cb)
 		return -EINVAL;
 	}
 	mutex_lock(&pn->lock);
-	t = dump_table(cb, pn, &bad);
-	if (bad) {
-		mutex_unlock(&pn->lock);
-		return -EINVAL;
-	}
+	t = dump_table(cb, pn);
 	if (t)
 		s = pfw_table_set(t, nla_data(attrs[POLYFW_A_SET]));
 	if (!s || !dump_check(skb, cb, s->generation,
@@ -1020,10 +998,12 @@ static const struct genl_ops pfw_genl_ops[] = {
 		.flags = GENL_UNS_ADMIN_PERM,
 	}, {
 		.cmd = POLYFW_CMD_GET_PROGRAM,
+		.start = pfw_dump_start,
 		.dumpit = pfw_get_program,
 		.flags = GENL_UNS_ADMIN_PERM,
 	}, {
 		.cmd = POLYFW_CMD_GET_COUNTERS,
+		.start = pfw_dump_start,
 		.dumpit = pfw_get_counters,
 		.flags = GENL_UNS_ADMIN_PERM,
 	}, {
@@ -1032,6 +1012,7 @@ static const struct genl_ops pfw_genl_ops[] = {
 		.flags = GENL_UNS_ADMIN_PERM,
 	}, {
 		.cmd = POLYFW_CMD_GET_STATES,
+		.start = pfw_dump_start,
 		.dumpit = pfw_get_states,
 		.flags = GENL_UNS_ADMIN_PERM,
 	}, {
@@ -1052,10 +1033,12 @@ static const struct genl_ops pfw_genl_ops[] = {
 		.flags = GENL_UNS_ADMIN_PERM,
 	}, {
 		.cmd = POLYFW_CMD_GET_SETS,
+		.start = pfw_dump_start,
 		.dumpit = pfw_get_sets,
 		.flags = GENL_UNS_ADMIN_PERM,
 	}, {
 		.cmd = POLYFW_CMD_GET_SET_ELEMS,
+		.start = pfw_dump_start,
 		.dumpit = pfw_get_set_elems,
 		.flags = GENL_UNS_ADMIN_PERM,
 	}

@@ -11,6 +11,7 @@
 #include "decode/Disasm.h"
 #include "driver/Compile.h"
 #include "driver/Frontends.h"
+#include "ir/LiveSet.h"
 #include "sim/PacketSpec.h"
 #include "sim/SimHost.h"
 #include "verify/Verify.h"
@@ -27,6 +28,7 @@ struct CompileArgs {
 struct TraceArgs {
     std::string program, lang;
     std::vector<std::string> words;
+    std::vector<std::string> sets, setFiles;  // NAME=ELEMENT[,ELEMENT...], NAME=FILE
     uint32_t budget = 0;  // 0: PFW_MAX_COST
     bool json = false, verbose = false;
 };
@@ -171,6 +173,58 @@ std::string verdictDetail(const pfw_prog& p, const pfw_run& run) {
     }
 }
 
+// Fills host's live sets from --set NAME=ELEMENTS and --set-file NAME=FILE,
+// each parsed by the type the program declares for NAME.  "" or the error.
+std::string fillLiveSets(const pfw_prog& p, const TraceArgs& a, sim::SimHost& host) {
+    auto typeOf = [&](const std::string& name, ir::LiveSetType& t) -> bool {
+        for (uint32_t i = 0; i < p.n_sets; i++) {
+            const pfw_set_desc& d = p.sets[i];
+            if (!(d.flags & PFW_SET_F_LIVE) || name != p.strtab + d.pool_off)
+                continue;
+            auto known = ir::LiveSetType::fromWire(d.width | d.has_value << 8 | static_cast<uint32_t>(d.flags) << 16);
+            if (!known)
+                return false;
+            t = *known;
+            return true;
+        }
+        return false;
+    };
+    for (int file = 0; file < 2; file++) {
+        for (const std::string& arg : file ? a.setFiles : a.sets) {
+            size_t eq = arg.find('=');
+            std::string name = arg.substr(0, eq);
+            ir::LiveSetType t;
+            if (eq == std::string::npos || name.empty())
+                return std::string(file ? "--set-file" : "--set") + " '" + arg + "': expected NAME=" +
+                       (file ? "FILE" : "ELEMENT[,ELEMENT...]");
+            if (!typeOf(name, t))
+                return a.program + " has no live set " + name;
+            std::vector<ir::LiveElem> elems;
+            std::string why;
+            if (file) {
+                why = ir::parseElementFile(t, arg.substr(eq + 1), elems);
+            } else {
+                std::vector<std::string> tokens;
+                std::string rest = arg.substr(eq + 1);
+                for (size_t at = 0; at <= rest.size();) {
+                    size_t comma = rest.find(',', at);
+                    tokens.push_back(rest.substr(at, comma == std::string::npos ? std::string::npos : comma - at));
+                    if (comma == std::string::npos)
+                        break;
+                    at = comma + 1;
+                }
+                why = ir::parseElements(t, tokens, elems);
+            }
+            if (!why.empty())
+                return "set " + name + ": " + why;
+            for (const auto& e : elems)
+                if (host.liveSets[name].add(e) != 0)
+                    return "set " + name + ": element " + ir::formatElement(t, e) + " overlaps another one";
+        }
+    }
+    return "";
+}
+
 int runTrace(const TraceArgs& a) {
     std::vector<uint32_t> blob;
     if (!loadProgram(a.program, a.lang, blob))
@@ -191,6 +245,11 @@ int runTrace(const TraceArgs& a) {
     }
     sim::SimHost host(p);
     host.budget = a.budget;
+    why = fillLiveSets(p, a, host);
+    if (!why.empty()) {
+        std::cerr << "polyfw: " << why << "\n";
+        return 1;
+    }
     nlohmann::json out = nlohmann::json::array();
     for (size_t i = 0; i < packets.size(); i++) {
         Diagnostics diags;
@@ -274,6 +333,11 @@ Registration reg([](CLI::App& app, Context& ctx) {
         ->required();
     trace->add_option("--lang", t.lang, "language when PROGRAM is a rule file");
     trace->add_flag("--json", t.json, "print JSON");
+    trace->add_option("--set", t.sets,
+                      "NAME=ELEMENT[,ELEMENT...]: the contents of the program's live set NAME (empty without)")
+        ->allow_extra_args(false);
+    trace->add_option("--set-file", t.setFiles, "NAME=FILE: live set NAME's elements, one a line")
+        ->allow_extra_args(false);
     trace->add_option("--budget", t.budget,
                       "cost units a run may spend (default and most: 1048576, the kernel's budget); a run "
                       "over it is dropped")

@@ -237,3 +237,30 @@ TEST_CASE("polyfw trace shows a run over its budget as a drop", "[cli]") {
     CHECK(runPolyfw("trace --budget 0 " + prog + " iif tap0", kEnv).status != 0);
     CHECK(runPolyfw("trace --budget 1048577 " + prog + " iif tap0", kEnv).status != 0);
 }
+
+TEST_CASE("polyfw trace takes live set contents with --set", "[cli][lset]") {
+    std::string src = writeTemp("dns.qvm", "vm work tap0\nwork accept dsthost=example.org proto=tcp dstports=443\n");
+    std::string prog = src + ".pfw";
+    auto c = runPolyfw("compile --lang qvm " + src + " -o " + prog, kEnv);
+    REQUIRE(c.status == 0);
+    // the set's name, as the disassembler shows it
+    auto d = runPolyfw("disasm " + prog, kEnv);
+    size_t at = d.out.find("@dns.");
+    REQUIRE(at != std::string::npos);
+    std::string set = d.out.substr(at + 1, 12);  // "dns." and 8 hex digits
+    const std::string pkt = " hook forward iif tap0 proto tcp dst 93.184.216.34 dport 443";
+    auto empty = runPolyfw("trace " + prog + pkt, kEnv);
+    CHECK(empty.out == "packet 1: drop by qvm:work:default (rule 2)\n");
+    auto filled = runPolyfw("trace " + prog + " --set " + set + "=93.184.216.34,2001:db8::1" + pkt, kEnv);
+    CHECK(filled.err == "");
+    CHECK(filled.out == "packet 1: accept by " + src + ":2 (rule 1)\n");
+    auto file = writeTemp("dns.set", "# the name's addresses\n93.184.216.0/24\n");
+    auto fromFile = runPolyfw("trace " + prog + " --set-file " + set + "=" + file + pkt, kEnv);
+    CHECK(fromFile.out == "packet 1: accept by " + src + ":2 (rule 1)\n");
+    auto unknown = runPolyfw("trace " + prog + " --set nosuch=1.2.3.4" + pkt, kEnv);
+    CHECK(unknown.status == 1);
+    CHECK(unknown.err == "polyfw: " + prog + " has no live set nosuch\n");
+    auto bad = runPolyfw("trace " + prog + " --set " + set + "=93.184.216.300" + pkt, kEnv);
+    CHECK(bad.status == 1);
+    CHECK(bad.err == "polyfw: set " + set + ": bad address '93.184.216.300'\n");
+}
