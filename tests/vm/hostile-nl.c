@@ -485,6 +485,15 @@ static void table_checks(const char *path)
 	check(ret == 0, "reload keeping the priority: %d (%s)", ret, last_text);
 	ret = table_cmd(fd, POLYFW_CMD_GET_TABLES, NULL);
 	check(ret == 1, "GET_TABLES: %d", ret);
+	{
+		/* a dump naming a bad table ends before it begins */
+		struct msg m;
+
+		msg_start(&m, family, POLYFW_CMD_GET_COUNTERS, NLM_F_DUMP);
+		put(&m, POLYFW_A_TABLE, "a b", 4, 0);
+		ret = send_full(fd, &m);
+		check(ret == -EINVAL, "dump of table \"a b\": %d", ret);
+	}
 	/* The cap: fill the namespace, one more is refused. */
 	for (i = 0; i < POLYFW_MAX_TABLES + 1; i++) {
 		snprintf(name, sizeof(name), "cap%u", i);
